@@ -1,0 +1,47 @@
+# The one command surface: people, .ci/run and .gitlab-ci.yml all use these targets.
+SHELL := /bin/bash
+export UV_PYTHON_DOWNLOADS := never
+export NO_MKDOCS_2_WARNING := 1
+UV = "$$(scripts/uv-path.sh)"
+RUN = $(UV) run --frozen --quiet
+SITE_DIR ?= site
+
+.PHONY: help setup setup-test serve build check linkcheck lint test test-fast bench clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
+
+setup:  ## install what is missing: Python deps (uv.lock), Graphviz
+	@scripts/setup.sh
+
+setup-test:  ## setup + Chromium and the npm test tools
+	@scripts/setup.sh --test
+
+serve: setup  ## serve the site on http://127.0.0.1:8000 with live reload
+	CELLS_MACRO_ERROR_FAIL=false $(RUN) mkdocs serve --strict --dev-addr 127.0.0.1:8000
+
+build: setup  ## strict build into $(SITE_DIR)/
+	$(RUN) mkdocs build --strict --clean --site-dir $(SITE_DIR)
+
+check: setup  ## validate every source without building the site
+	$(RUN) cells-docs check
+
+linkcheck: build  ## check every internal link and anchor of the built site
+	$(RUN) cells-docs linkcheck $(SITE_DIR)
+
+lint: setup  ## ruff + mypy
+	$(RUN) ruff check src macros tests scripts
+	$(RUN) ruff format --check src macros tests scripts
+	$(RUN) mypy
+
+test: setup-test lint  ## everything: lint, unit, golden, broken-input, site build, link check, browser
+	$(RUN) pytest -n 2 -q
+
+test-fast: setup  ## unit tests only (no site build, no browser)
+	$(RUN) pytest -q -m "not site and not browser"
+
+bench: setup  ## benchmark: site build vs plain MkDocs build of the same Markdown
+	$(RUN) python scripts/bench.py
+
+clean:
+	rm -rf $(SITE_DIR) build .cache .pytest_cache .mypy_cache .ruff_cache

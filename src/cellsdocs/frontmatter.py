@@ -1,0 +1,55 @@
+"""YAML front matter of Markdown pages (ADRs, runbooks)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import SourceError
+from .yamlsrc import LineDict, load_yaml
+
+__all__ = ["FrontMatter", "split_front_matter"]
+
+_FENCE = re.compile(r"^---[ \t]*\r?\n(.*?)(?:\r?\n)?^(?:---|\.\.\.)[ \t]*(?:\r?\n|$)", re.S | re.M)
+
+
+@dataclass(frozen=True)
+class FrontMatter:
+    """The parsed front matter, the body after it, and the line the body starts on."""
+
+    data: LineDict
+    body: str
+    body_line: int
+
+    def line_of(self, key: str) -> int | None:
+        line = self.data.line_of(key)
+        return None if line is None else line + 1  # +1 for the opening '---'
+
+
+def split_front_matter(text: str, *, file: str) -> FrontMatter:
+    """Split ``---`` YAML front matter from Markdown; no front matter gives an empty mapping."""
+    empty = LineDict()
+    empty.line = None
+    empty.key_lines = {}
+    if not text.startswith("---"):
+        return FrontMatter(empty, text, 1)
+    match = _FENCE.match(text)
+    if not match:
+        raise SourceError(
+            "front matter opened with '---' is never closed",
+            file=file,
+            line=1,
+            hint="end the front matter with a line '---'",
+        )
+    try:
+        data: Any = load_yaml(match.group(1), file=file, what="front matter")
+    except SourceError as exc:  # lines inside the front matter are one below the opening '---'
+        line = exc.line + 1 if exc.line is not None else None
+        raise SourceError(exc.message, file=file, line=line, key=exc.key, hint=exc.hint) from exc
+    if data is None:
+        data = empty
+    if not isinstance(data, LineDict):
+        raise SourceError("front matter must be a YAML mapping", file=file, line=2, hint="write key: value lines")
+    body = text[match.end() :]
+    return FrontMatter(data, body, text[: match.end()].count("\n") + 1)

@@ -1,0 +1,105 @@
+"""Registration of macros with mkdocs-macros (the only module that knows its ``env`` object).
+
+Every macro is a function of :mod:`cellsdocs.macros_lib` taking a :class:`MacroContext` first.
+A :class:`~cellsdocs.errors.CellsDocsError` from a macro fails the build with the page's path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial, wraps
+from typing import Any
+
+import jinja2
+from mkdocs.exceptions import PluginError
+
+from . import macros_lib
+from .errors import CellsDocsError
+from .macros_lib import MacroContext
+from .mkdocs_adapter import site_for
+
+__all__ = ["MACROS", "register"]
+
+#: macro name -> library function
+MACROS: dict[str, Callable[..., str]] = {
+    "source_inventory": macros_lib.source_inventory,
+    "bench_results": macros_lib.bench_results,
+    "api": macros_lib.api_link,
+    "rpc": partial(macros_lib.api_link, kind="rpc"),
+    "service": partial(macros_lib.api_link, kind="service"),
+    "message": partial(macros_lib.api_link, kind="message"),
+    "field": partial(macros_lib.api_link, kind="field"),
+    "enum": partial(macros_lib.api_link, kind="enum"),
+    "enum_value": partial(macros_lib.api_link, kind="enum value"),
+}
+
+
+def _page_of(env: Any) -> str:
+    page = getattr(env, "page", None)
+    file = getattr(page, "file", None)
+    return getattr(file, "src_uri", None) or "?"
+
+
+def _args(args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
+    return ", ".join([*(repr(a) for a in args), *(f"{k}={v!r}" for k, v in kwargs.items())])
+
+
+def register(env: Any) -> None:
+    """Register every macro on *env*; each reads the build's site model when it runs."""
+
+    def bind(name: str, function: Callable[..., str]) -> None:
+        @wraps(function)
+        def run(*args: Any, **kwargs: Any) -> str:
+            page = _page_of(env)
+            try:
+                return function(MacroContext(site_for(env.conf), page), *args, **kwargs)
+            except CellsDocsError as exc:
+                raise PluginError(f"{page}: {name}({_args(args, kwargs)}): {exc.format()}") from exc
+
+        env.macro(run, name)
+
+    for name, function in MACROS.items():
+        bind(name, function)
+    _make_rendering_strict(env)
+
+
+def _make_rendering_strict(env: Any) -> None:
+    """Replace mkdocs-macros' page rendering with one that raises a one-line error.
+
+    mkdocs-macros catches every exception while rendering a page and either writes it into the
+    page or logs it with a traceback and calls ``exit()`` (which would also stop ``mkdocs serve``).
+    Here the same rendering raises :class:`PluginError` naming the page, the line and the problem:
+    ``mkdocs build`` aborts with that line, ``mkdocs serve`` keeps the last good site.
+    """
+    from copy import copy
+
+    def render(markdown: str, force_rendering: bool = False) -> str:
+        variables = copy(env.variables)
+        page = getattr(env, "page", None)
+        meta = getattr(page, "meta", None) or {}
+        if meta.get("render_macros") is False:
+            return markdown
+        if not env.config["render_by_default"] and not (force_rendering or meta.get("render_macros") is True):
+            return markdown
+        variables.update(meta)
+        where = _page_of(env)
+        try:
+            return str(env.env.from_string(markdown).render(**variables))
+        except PluginError:
+            raise
+        except CellsDocsError as exc:
+            raise PluginError(f"{where}: {exc.format()}") from exc
+        except jinja2.TemplateSyntaxError as exc:
+            raise PluginError(
+                f"{where}:{exc.lineno}: template syntax error: {exc.message} "
+                "(fix: correct the macro call, or wrap literal {{ }} text in {% raw %} ... {% endraw %})"
+            ) from exc
+        except jinja2.UndefinedError as exc:
+            raise PluginError(
+                f"{where}: undefined macro or variable: {exc.message} "
+                f"(fix: use one of the site's macros: {', '.join(sorted(MACROS))})"
+            ) from exc
+        except Exception as exc:  # a bug in a macro: still one line, with the page
+            raise PluginError(f"{where}: macro error: {type(exc).__name__}: {exc}") from exc
+
+    env.render = render

@@ -1,0 +1,172 @@
+"""The MkDocs side: wires build events to the library. No logic lives here.
+
+- ``on_config``: load and validate every source (cached by a fingerprint of the files), expand
+  the ``<folder>/*`` placeholders of the nav.
+- ``on_files``: bring ``adr/`` and ``runbooks/`` from the top level (or ``CELLS_ADR_DIR``,
+  ``CELLS_RUNBOOK_DIR``) into the site and add the generated pages.
+- ``on_page_markdown`` (before mkdocs-macros): keep Prometheus/Go templates and code verbatim.
+- ``on_serve``: watch the sources, so ``make serve`` rebuilds when they change.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
+
+from .adr import adr_files
+from .runbooks import runbook_files
+from .settings import SourcePaths
+from .site import SiteModel
+from .sources import SourcesInvalid, fingerprint, load_sources
+from .templating import protect_foreign_templates
+
+__all__ = ["on_config", "on_env", "on_files", "on_page_content", "on_page_markdown", "on_serve", "site_for"]
+
+log = logging.getLogger("mkdocs.plugins.cellsdocs")
+_CACHE: dict[SourcePaths, tuple[str, SiteModel]] = {}
+
+
+def paths_for(config: MkDocsConfig) -> SourcePaths:
+    return SourcePaths.from_env(Path(config.config_file_path).resolve().parent)
+
+
+def site_for(config: MkDocsConfig) -> SiteModel:
+    """The validated sources of this build and what is rendered from them (once per change)."""
+    paths = paths_for(config)
+    stamp = fingerprint(paths)
+    cached = _CACHE.get(paths)
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
+    try:
+        sources = load_sources(paths)
+    except SourcesInvalid as exc:
+        raise PluginError("\n".join(e.format() for e in exc.errors)) from exc
+    site = SiteModel(sources)
+    _CACHE[paths] = (stamp, site)
+    return site
+
+
+def _collection_files(paths: SourcePaths) -> dict[str, Path]:
+    """Site path -> file on disk for every ADR and runbook."""
+    files = {f"adr/{p.name}": p for p in adr_files(paths.adr_dir)}
+    for path in runbook_files(paths.runbook_dir):
+        files[f"runbooks/{path.parent.name}/{path.name}"] = path
+    return files
+
+
+def _expand(entry: Any, uris: list[str]) -> Any:
+    """Replace ``"folder/*"`` nav entries with the pages in that folder (sections for subfolders)."""
+    if isinstance(entry, str) and entry.endswith("/*"):
+        folder = entry[:-1]
+        members = sorted(u for u in uris if u.startswith(folder) and u != f"{folder}index.md")
+        flat = [u for u in members if "/" not in u[len(folder) :]]
+        sections: dict[str, list[str]] = {}
+        for uri in members:
+            rest = uri[len(folder) :]
+            if "/" in rest:
+                sections.setdefault(rest.split("/", 1)[0], []).append(uri)
+        expanded: list[Any] = list(flat)
+        for name, pages in sorted(sections.items()):
+            index = f"{folder}{name}/index.md"
+            expanded.append({name: ([index] if index in uris else []) + [p for p in pages if p != index]})
+        return expanded
+    if isinstance(entry, list):
+        out: list[Any] = []
+        for item in entry:
+            value = _expand(item, uris)
+            if isinstance(item, str) and item.endswith("/*"):
+                out.extend(value)
+            else:
+                out.append(value)
+        return out
+    if isinstance(entry, dict):
+        return {key: _expand(value, uris) for key, value in entry.items()}
+    return entry
+
+
+def on_config(config: MkDocsConfig) -> MkDocsConfig:
+    site = site_for(config)
+    if config.nav:
+        uris = sorted([*_collection_files(site.sources.paths), *site.pages])
+        config.nav = _expand(config.nav, uris)
+    target = os.environ.get("CELLS_DUMP_MARKDOWN")
+    if target:  # benchmark only: the expanded nav for the plain MkDocs build
+        import json
+
+        Path(target).mkdir(parents=True, exist_ok=True)
+        (Path(target) / "_nav.json").write_text(json.dumps(config.nav), encoding="utf-8")
+    return config
+
+
+def on_files(files: Files, *, config: MkDocsConfig) -> Files:
+    site = site_for(config)
+    for uri, path in _collection_files(site.sources.paths).items():
+        if files.get_file_from_path(uri) is not None:
+            raise PluginError(f"{uri} exists both in docs/ and in {path.parent}: remove the copy in docs/")
+        files.append(File.generated(config, uri, abs_src_path=str(path)))
+    for uri, content in site.pages.items():
+        if files.get_file_from_path(uri) is not None:
+            raise PluginError(f"docs/{uri} would hide a generated page: remove it from docs/")
+        files.append(File.generated(config, uri, content=content))
+    return files
+
+
+@event_priority(100)  # before mkdocs-macros renders the page with Jinja
+def on_page_markdown(markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+    title = page.title
+    if title and "{" in title:  # mkdocs-macros renders the title too
+        page.title = protect_foreign_templates(title)
+    return protect_foreign_templates(markdown)
+
+
+@event_priority(-100)  # after every other plugin: the final Markdown of the page
+def on_page_content(html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+    """Take the title from the rendered heading; with ``CELLS_DUMP_MARKDOWN``, save the final Markdown."""
+    if "title" not in page.meta and page._title_from_render:
+        # mkdocs-macros re-renders the raw title and pins it, tags and all; MkDocs' own title
+        # from the rendered heading is plain text.
+        page.__dict__.pop("title", None)
+    target = os.environ.get("CELLS_DUMP_MARKDOWN")
+    if target:
+        dump_page(Path(target), page)
+    return html
+
+
+def on_env(env: Any, *, config: MkDocsConfig, files: Files) -> Any:
+    """With ``CELLS_DUMP_MARKDOWN`` (benchmark only), also save every non-page file of the site."""
+    target = os.environ.get("CELLS_DUMP_MARKDOWN")
+    if target:
+        theme_dirs = [str(Path(d).resolve()) for d in config.theme.dirs]
+        for file in files:
+            from_theme = file.abs_src_path and any(file.abs_src_path.startswith(d) for d in theme_dirs)
+            if not file.is_documentation_page() and not from_theme:
+                path = Path(target) / file.src_uri
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(file.content_bytes)
+    return env
+
+
+def dump_page(folder: Path, page: Page) -> None:
+    import yaml
+
+    meta = {k: v for k, v in page.meta.items() if k != "render_macros"}
+    front = f"---\n{yaml.safe_dump(meta, sort_keys=True)}---\n\n" if meta else ""
+    path = folder / page.file.src_uri
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(front + (page.markdown or ""), encoding="utf-8")
+
+
+def on_serve(server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
+    root = Path(config.config_file_path).resolve().parent
+    for path in [*paths_for(config).watched(), root / "diagrams", root / "src", root / "macros"]:
+        if path.exists():
+            server.watch(str(path))
+    return server

@@ -1,0 +1,135 @@
+"""Compile a ``.proto`` tree with the real compiler (``grpc_tools.protoc``, in-process).
+
+Well-known types (``google/protobuf/*.proto``) come from ``grpc_tools``' bundled include folder,
+``google/api/*.proto`` from ``googleapis-common-protos``; the user adds neither. Compiler errors
+come back as one-line :class:`~cellsdocs.errors.SourceError` with protoc's file:line:column.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import tempfile
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+from google.protobuf import descriptor_pb2
+
+from ..errors import SourceError
+from ..textio import display_path
+
+__all__ = ["compile_proto_tree", "find_proto_files", "include_dirs"]
+
+_LOCK = threading.Lock()  # protoc writes to the process's stderr: one compilation at a time
+_PROTOC_LINE = re.compile(r"^(?P<file>[^:\n]+\.proto):(?P<line>\d+):(?P<col>\d+): (?P<msg>.*)$")
+
+
+def include_dirs() -> list[Path]:
+    """Include folders for the well-known types and the Google API annotations."""
+    import google.api  # from googleapis-common-protos
+    import grpc_tools
+
+    wkt = Path(grpc_tools.__file__).parent / "_proto"
+    gapi = Path(next(iter(google.api.__path__))).parent.parent
+    return [wkt, gapi]
+
+
+def find_proto_files(root: Path) -> list[str]:
+    """Every ``.proto`` under *root*, as import paths, sorted."""
+    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*.proto") if p.is_file())
+
+
+@contextlib.contextmanager
+def _captured_stderr() -> Iterator[list[str]]:
+    """Capture what the C++ compiler writes to file descriptor 2."""
+    sink: list[str] = []
+    with tempfile.TemporaryFile(mode="w+b") as tmp:
+        saved = os.dup(2)
+        try:
+            os.dup2(tmp.fileno(), 2)
+            yield sink
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            tmp.seek(0)
+            sink.append(tmp.read().decode("utf-8", "replace"))
+
+
+def _first_error(output: str, root: Path) -> SourceError:
+    lines = [line.strip() for line in output.splitlines() if line.strip()]
+    lines = [line for line in lines if not line.startswith("warning:") and "warning:" not in line[:80]] or lines
+    if not lines:
+        return SourceError("protoc failed without a message", file=display_path(root))
+    first = lines[0]
+    more = f" ({len(lines) - 1} more error(s) follow)" if len(lines) > 1 else ""
+    match = _PROTOC_LINE.match(first)
+    if match:
+        file = match.group("file")
+        path = root / file
+        shown = display_path(path) if path.exists() else file
+        return SourceError(
+            f"{match.group('msg')} (column {match.group('col')}){more}",
+            file=shown,
+            line=int(match.group("line")),
+            hint="fix the .proto source",
+        )
+    not_found = re.match(r"^(?P<file>.+?): File not found\.$", first)
+    if not_found:
+        importer = next((line for line in lines if "Import" in line and "was not found" in line), None)
+        imp = _PROTOC_LINE.match(importer) if importer else None
+        if imp:
+            return SourceError(
+                f"import {not_found.group('file')!r} not found under the proto root or the bundled includes",
+                file=display_path(root / imp.group("file")),
+                line=int(imp.group("line")),
+                hint="fix the import path or add the missing file under CELLS_PROTO_ROOT",
+            )
+        return SourceError(f"{first}{more}", file=display_path(root))
+    return SourceError(f"protoc: {first}{more}", file=display_path(root))
+
+
+def compile_proto_tree(root: Path, files: list[str] | None = None) -> descriptor_pb2.FileDescriptorSet:
+    """Compile every ``.proto`` under *root* (or *files*, import paths under it) with source info."""
+    from grpc_tools import protoc
+
+    shown = display_path(root)
+    if not root.exists():
+        raise SourceError(
+            "proto root not found", file=shown, hint="set CELLS_PROTO_ROOT to the import root of the .proto tree"
+        )
+    if not root.is_dir():
+        raise SourceError("proto root is not a folder", file=shown, hint="point CELLS_PROTO_ROOT at a folder")
+    files = files if files is not None else find_proto_files(root)
+    if not files:
+        raise SourceError(
+            "no .proto files found (searched recursively)",
+            file=shown,
+            hint="point CELLS_PROTO_ROOT at the import root of the .proto tree",
+        )
+    for name in files:
+        try:
+            (root / name).read_bytes().decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise SourceError("not valid UTF-8", file=display_path(root / name), hint="save the file as UTF-8") from exc
+        except OSError as exc:
+            raise SourceError(f"cannot read: {exc.strerror}", file=display_path(root / name)) from exc
+    with tempfile.TemporaryDirectory(prefix="cells-protoc-") as tmp:
+        out = Path(tmp) / "descriptors.binpb"
+        args = [
+            "protoc",
+            f"-I{root}",
+            *(f"-I{d}" for d in include_dirs()),
+            "--include_source_info",
+            "--include_imports",
+            f"--descriptor_set_out={out}",
+            *files,
+        ]
+        with _LOCK, _captured_stderr() as captured:
+            code = protoc.main(args)
+        if code != 0:
+            raise _first_error("".join(captured), root)
+        descriptor_set = descriptor_pb2.FileDescriptorSet()
+        descriptor_set.ParseFromString(out.read_bytes())
+    return descriptor_set

@@ -1,0 +1,115 @@
+"""The API change history: the proto tree at a base git revision against the working tree."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import tarfile
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import CellsDocsError, SourceError
+from .compile import compile_proto_tree, find_proto_files
+from .diff import Change, diff_models
+from .model import ProtoModel, build_model
+
+__all__ = ["ApiHistory", "compare_revisions", "default_base", "model_at_revision"]
+
+
+def _git(repo: Path, *args: str) -> str | None:
+    try:
+        proc = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True, check=False)
+    except OSError:
+        return None
+    return proc.stdout.strip() if proc.returncode == 0 else None
+
+
+def _repo_of(path: Path) -> tuple[Path, str] | None:
+    """The git repository holding *path* and *path* relative to it."""
+    folder = path if path.is_dir() else path.parent
+    top = _git(folder, "rev-parse", "--show-toplevel")
+    if not top:
+        return None
+    return Path(top), path.resolve().relative_to(Path(top).resolve()).as_posix()
+
+
+def default_base(proto_root: Path) -> tuple[str | None, str]:
+    """The base revision and why: ``CELLS_API_BASE``, else the latest tag before HEAD."""
+    configured = os.environ.get("CELLS_API_BASE", "").strip()
+    if configured:
+        return configured, "CELLS_API_BASE"
+    located = _repo_of(proto_root)
+    if located is None:
+        return None, "the proto root is not in a git repository"
+    repo, relative = located
+    # At a tagged commit with the proto tree unchanged, "previous" is the tag before this one.
+    head_tagged = bool(_git(repo, "tag", "--points-at", "HEAD"))
+    unchanged = _git(repo, "diff", "--quiet", "HEAD", "--", relative) is not None
+    start = "HEAD^" if head_tagged and unchanged else "HEAD"
+    described = _git(repo, "describe", "--tags", "--abbrev=0", start)
+    if described:
+        return described, "the previous tag"
+    return None, "no tag found and CELLS_API_BASE is not set"
+
+
+def model_at_revision(proto_root: Path, revision: str) -> ProtoModel | None:
+    """The compiled proto tree as it was at *revision*; None if the tree did not exist then."""
+    located = _repo_of(proto_root)
+    if located is None:
+        raise SourceError(
+            "not in a git repository",
+            file=str(proto_root),
+            hint="the change history needs the proto tree's git history",
+        )
+    repo, relative = located
+    if _git(repo, "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}") is None:
+        raise SourceError(
+            f"unknown git revision {revision!r}", file=str(repo), hint="name a tag, branch or commit (CELLS_API_BASE)"
+        )
+    proc = subprocess.run(
+        ["git", "-C", str(repo), "archive", "--format=tar", revision, "--", relative], capture_output=True, check=False
+    )
+    if proc.returncode != 0:
+        return None  # the path did not exist at that revision
+    with tempfile.TemporaryDirectory(prefix="cells-api-base-") as tmp:
+        with tarfile.open(fileobj=io.BytesIO(proc.stdout)) as archive:
+            archive.extractall(tmp, filter="data")
+        root = Path(tmp) / relative
+        if not root.is_dir() or not find_proto_files(root):
+            return None
+        try:
+            return build_model(compile_proto_tree(root))
+        except CellsDocsError as exc:
+            raise SourceError(
+                f"the proto tree at {revision} does not compile: {exc.message}", file=exc.file, line=exc.line
+            ) from exc
+
+
+@dataclass(frozen=True)
+class ApiHistory:
+    base: str | None
+    reason: str
+    changes: tuple[Change, ...]
+
+    @property
+    def breaking(self) -> tuple[Change, ...]:
+        return tuple(c for c in self.changes if c.breaking)
+
+    @property
+    def compatible(self) -> tuple[Change, ...]:
+        return tuple(c for c in self.changes if not c.breaking)
+
+
+def compare_revisions(proto_root: Path, current: ProtoModel, base: str | None = None) -> ApiHistory:
+    """Changes from *base* (default: :func:`default_base`) to the *current* model."""
+    reason = "given"
+    if base is None:
+        base, reason = default_base(proto_root)
+    if base is None:
+        return ApiHistory(None, reason, ())
+    old = model_at_revision(proto_root, base)
+    if old is None:
+        old = ProtoModel(files=())
+    return ApiHistory(base, reason, tuple(diff_models(old, current)))

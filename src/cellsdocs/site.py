@@ -1,0 +1,42 @@
+"""One build's worth of derived data: the validated sources and what is rendered from them.
+
+Computed lazily and once per change of the sources; the MkDocs adapter and the macros share it.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from .protos.history import ApiHistory, compare_revisions
+from .protos.render import ApiSite, render_api, render_changes
+from .sources import Sources
+from .textio import display_path
+
+__all__ = ["SiteModel"]
+
+
+class SiteModel:
+    def __init__(self, sources: Sources) -> None:
+        self.sources = sources
+
+    @cached_property
+    def _api(self) -> tuple[ApiSite, dict[str, str]]:
+        return render_api(self.sources.api, source_label=display_path(self.sources.paths.proto_root))
+
+    @property
+    def api_site(self) -> ApiSite:
+        return self._api[0]
+
+    @cached_property
+    def api_history(self) -> ApiHistory:
+        return compare_revisions(self.sources.paths.proto_root, self.sources.api)
+
+    @cached_property
+    def pages(self) -> dict[str, str]:
+        """Site path -> Markdown of every generated page."""
+        from .pages import collection_indexes
+
+        pages = collection_indexes(self.sources)
+        pages.update(self._api[1])
+        pages["reference/api/changes.md"] = render_changes(self.api_site, self.api_history)
+        return pages

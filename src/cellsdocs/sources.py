@@ -1,0 +1,175 @@
+"""Load every source of truth into one immutable :class:`Sources` model, with cross-checks."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+from google.protobuf import descriptor_pb2
+
+from .adr import AdrCollection, load_adrs
+from .alerts import AlertRules, load_alert_rules
+from .errors import CellsDocsError, SourceError
+from .protos.compile import compile_proto_tree
+from .protos.model import ProtoModel, build_model
+from .routing import RuleSet, load_rule_sets
+from .runbooks import RunbookCollection, load_runbooks
+from .settings import SourcePaths
+from .topology import Topology, load_topology
+
+__all__ = ["Sources", "SourcesInvalid", "classify_type_values", "fingerprint", "load_sources"]
+
+T = TypeVar("T")
+
+
+class SourcesInvalid(CellsDocsError):
+    """One or more sources are invalid; ``errors`` holds each one-line problem."""
+
+    def __init__(self, errors: list[CellsDocsError]) -> None:
+        self.errors = errors
+        super().__init__(
+            "; ".join(e.format() for e in errors)
+            if len(errors) == 1
+            else f"{len(errors)} problems in the sources: " + " | ".join(e.format() for e in errors)
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class Sources:
+    """Everything the site is generated from."""
+
+    paths: SourcePaths
+    descriptors: descriptor_pb2.FileDescriptorSet
+    api: ProtoModel
+    topology: Topology
+    rule_sets: tuple[RuleSet, ...]
+    alerts: AlertRules
+    adrs: AdrCollection
+    runbooks: RunbookCollection
+
+    def rule_set(self, name: str) -> RuleSet | None:
+        return next((r for r in self.rule_sets if r.name == name), None)
+
+
+def classify_type_values(descriptors: descriptor_pb2.FileDescriptorSet) -> dict[str, tuple[str, int]]:
+    """Values of every enum named ``ClassifyType``: accepted spelling -> (proto value name, number).
+
+    Both the value name (``FIRST_CELL``) and, for prefixed style (``CLASSIFY_TYPE_FIRST_CELL``),
+    the name without the enum prefix are accepted spellings.
+    """
+    values: dict[str, tuple[str, int]] = {}
+
+    def visit(enum: descriptor_pb2.EnumDescriptorProto) -> None:
+        if enum.name != "ClassifyType":
+            return
+        for value in enum.value:
+            values[value.name] = (value.name, value.number)
+            if value.name.startswith("CLASSIFY_TYPE_"):
+                values.setdefault(value.name.removeprefix("CLASSIFY_TYPE_"), (value.name, value.number))
+
+    def walk(message: descriptor_pb2.DescriptorProto) -> None:
+        for enum in message.enum_type:
+            visit(enum)
+        for nested in message.nested_type:
+            walk(nested)
+
+    for file in descriptors.file:
+        for enum in file.enum_type:
+            visit(enum)
+        for message in file.message_type:
+            walk(message)
+    return values
+
+
+def cross_check(sources: Sources) -> list[CellsDocsError]:
+    """Checks that span two sources: rule classifications against the proto's ClassifyType."""
+    errors: list[CellsDocsError] = []
+    known = classify_type_values(sources.descriptors)
+    for rule_set in sources.rule_sets:
+        for rule in rule_set.rules:
+            if rule.classify is None:
+                continue
+            if not known:
+                errors.append(
+                    SourceError(
+                        f"{rule.label} classifies as {rule.classify.type!r} but the proto tree defines no "
+                        "ClassifyType enum",
+                        file=rule_set.source,
+                        line=rule.line,
+                        key=f"rules[{rule.number - 1}].classify.type",
+                        hint="point CELLS_PROTO_ROOT at the Topology Service protos",
+                    )
+                )
+                return errors
+            if rule.classify.type not in known:
+                names = ", ".join(sorted({name for name, _ in known.values()}))
+                errors.append(
+                    SourceError(
+                        f"classify type {rule.classify.type!r} is not a value of the proto ClassifyType enum",
+                        file=rule_set.source,
+                        line=rule.line,
+                        key=f"rules[{rule.number - 1}].classify.type",
+                        hint=f"use one of: {names}",
+                    )
+                )
+    return errors
+
+
+def fingerprint(paths: SourcePaths) -> str:
+    """A cheap digest of every source file's path, size and modification time."""
+    digest = hashlib.sha256()
+    for location in paths.watched():
+        candidates = [location] if location.is_file() else sorted(location.rglob("*")) if location.is_dir() else []
+        for path in candidates:
+            try:
+                stat = path.stat()
+            except OSError:
+                continue
+            digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+def load_sources(paths: SourcePaths) -> Sources:
+    """Load and validate every source; raise :class:`SourcesInvalid` listing every problem found."""
+    errors: list[CellsDocsError] = []
+
+    def attempt(loader: Callable[[], T]) -> T | None:
+        try:
+            return loader()
+        except CellsDocsError as exc:
+            errors.append(exc)
+            return None
+
+    descriptors = attempt(lambda: compile_proto_tree(paths.proto_root))
+    topology = attempt(lambda: load_topology(paths.topology_config))
+    rule_sets = attempt(lambda: load_rule_sets(paths.router_rules))
+    alerts = attempt(lambda: load_alert_rules(paths.alert_rules))
+    adrs = attempt(lambda: load_adrs(paths.adr_dir))
+    runbooks = attempt(lambda: load_runbooks(paths.runbook_dir))
+    if errors:
+        raise SourcesInvalid(errors)
+    assert descriptors is not None and topology is not None and rule_sets is not None
+    assert alerts is not None and adrs is not None and runbooks is not None
+    sources = Sources(
+        paths=paths,
+        descriptors=descriptors,
+        api=build_model(descriptors),
+        topology=topology,
+        rule_sets=rule_sets,
+        alerts=alerts,
+        adrs=adrs,
+        runbooks=runbooks,
+    )
+    errors.extend(cross_check(sources))
+    if errors:
+        raise SourcesInvalid(errors)
+    return sources
+
+
+def source_path(base: Path, shown: str) -> Path:
+    """Inverse of display_path for links: absolute path of a displayed source path."""
+    path = Path(shown)
+    return path if path.is_absolute() else (base / path)

@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "tests" / "data"
+MINIMAL = DATA / "minimal"
+
+
+@dataclass
+class SourceTree:
+    """A private copy of a source tree, with the CELLS_* variables that point at it."""
+
+    root: Path
+
+    @property
+    def env(self) -> dict[str, str]:
+        return {
+            "CELLS_PROTO_ROOT": str(self.root / "proto"),
+            "CELLS_TOPOLOGY_CONFIG": str(self.root / "config.toml"),
+            "CELLS_ROUTER_RULES": str(self.root / "rules"),
+            "CELLS_ALERT_RULES": str(self.root / "alerts"),
+            "CELLS_ADR_DIR": str(self.root / "adr"),
+            "CELLS_RUNBOOK_DIR": str(self.root / "runbooks"),
+        }
+
+    def write(self, relative: str, content: str) -> Path:
+        path = self.root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(content, encoding="utf-8")
+        return path
+
+
+@pytest.fixture
+def minimal(tmp_path: Path) -> SourceTree:
+    """A copy of tests/data/minimal that a test may break."""
+    shutil.copytree(MINIMAL, tmp_path / "sources")
+    return SourceTree(tmp_path / "sources")
+
+
+@dataclass
+class Run:
+    code: int
+    stdout: str
+    stderr: str
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+
+def run(args: list[str], *, env: dict[str, str] | None = None, cwd: Path = ROOT) -> Run:
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("CELLS_")}
+    full_env["NO_MKDOCS_2_WARNING"] = "1"
+    full_env.update(env or {})
+    proc = subprocess.run(args, cwd=cwd, env=full_env, capture_output=True, text=True, check=False)
+    return Run(proc.returncode, proc.stdout, proc.stderr)
+
+
+def cli(*args: str, env: dict[str, str] | None = None) -> Run:
+    return run([sys.executable, "-m", "cellsdocs", *args], env=env)
+
+
+def build(site_dir: Path, *, env: dict[str, str] | None = None, config: Path | None = None) -> Run:
+    return run(
+        [
+            sys.executable,
+            "-m",
+            "mkdocs",
+            "build",
+            "--strict",
+            "-f",
+            str(config or ROOT / "mkdocs.yml"),
+            "-d",
+            str(site_dir),
+        ],
+        env=env,
+    )
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The real site, built once per test session from the in-repo sources."""
+    site = tmp_path_factory.mktemp("site") / "site"
+    result = build(site)
+    assert result.code == 0, result.output
+    yield site

@@ -1,0 +1,94 @@
+"""The built site in a real headless Chromium: loads, toggles palette, searches offline."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import ROOT
+
+from cellsdocs.linkcheck import serve_site
+
+pytestmark = [pytest.mark.browser, pytest.mark.site]
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = ROOT / "test-artifacts"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture(scope="module")
+def site_url(built_site: Path) -> Iterator[str]:
+    with serve_site(built_site) as url:
+        yield url
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.external_requests = requests  # type: ignore[attr-defined]
+    yield page
+    context.close()
+
+
+def shot(page: Any, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=False)
+
+
+def test_home_page_loads_without_external_requests(page: Any, site_url: str) -> None:
+    page.goto(site_url)
+    assert "Cells platform documentation" in page.title()
+    shot(page, "home-light")
+    external = [u for u in page.external_requests if not u.startswith(site_url) and not u.startswith("data:")]
+    assert not external
+
+
+def test_palette_toggle_switches_to_dark(page: Any, site_url: str) -> None:
+    page.emulate_media(color_scheme="light")
+    page.goto(site_url)
+    body = page.locator("body")
+    assert body.get_attribute("data-md-color-scheme") == "default"
+    page.locator("label[title='Switch to dark mode']").first.click()
+    assert body.get_attribute("data-md-color-scheme") == "slate"
+    shot(page, "home-dark")
+
+
+def test_search_finds_a_page_offline(page: Any, site_url: str) -> None:
+    page.goto(site_url)
+    page.locator("label.md-header__button[for='__search']").first.click()
+    page.locator("input.md-search__input").fill("sequence_range")
+    results = page.locator(".md-search-result__item")
+    results.first.wait_for(timeout=15_000)
+    titles = " ".join(results.all_inner_texts())
+    assert "Sources" in titles
+    shot(page, "search")
+
+
+def test_code_blocks_have_a_copy_button(page: Any, site_url: str) -> None:
+    page.goto(site_url + "reference/sources/")
+    page.locator("pre > code").first.wait_for()
+    assert page.locator("button.md-clipboard").count() >= 1
