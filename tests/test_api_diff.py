@@ -7,11 +7,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
 
 from cellsdocs.protos.compile import compile_proto_tree
 from cellsdocs.protos.diff import diff_models
 from cellsdocs.protos.model import build_model
+
+from conftest import ROOT
 
 BUF = ROOT / "node_modules" / "@bufbuild" / "buf-linux-x64" / "bin" / "buf"
 

@@ -7,7 +7,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import MINIMAL
 
 from cellsdocs.errors import CellsDocsError
 from cellsdocs.protos.compile import compile_proto_tree
@@ -16,6 +15,8 @@ from cellsdocs.protos.model import ProtoModel, build_model
 from cellsdocs.protos.refs import resolve
 from cellsdocs.protos.render import render_api, undocumented
 from cellsdocs.synth import write_proto_tree
+
+from conftest import MINIMAL
 
 
 @pytest.fixture(scope="module")

@@ -7,9 +7,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ROOT
 
 from cellsdocs.linkcheck import serve_site
+
+from conftest import ROOT
 
 pytestmark = [pytest.mark.browser, pytest.mark.site]
 

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import yaml
+
 from conftest import ROOT, run
 
 CI_FILE = ROOT / ".gitlab-ci.yml"

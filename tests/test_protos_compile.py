@@ -3,10 +3,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import MINIMAL
 
 from cellsdocs.errors import SourceError
 from cellsdocs.protos.compile import compile_proto_tree
+
+from conftest import MINIMAL
 
 
 def test_compiles_with_well_known_types_and_google_api() -> None:

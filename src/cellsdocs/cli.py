@@ -86,6 +86,111 @@ def _cmd_api_diff(args: argparse.Namespace) -> int:
     return 1 if args.fail_on_breaking and history.breaking else 0
 
 
+def _load(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    paths = SourcePaths.from_env(Path(args.root) if args.root else None)
+    try:
+        return load_sources(paths)
+    except SourcesInvalid as exc:
+        for error in exc.errors:
+            print(f"error: {error.format()}", file=sys.stderr)
+        return None
+
+
+def _pairs(values: list[str], separator: str, what: str) -> list[tuple[str, str]]:
+    out = []
+    for value in values:
+        if separator not in value:
+            raise CellsDocsError(f"{what} {value!r} has no {separator!r}", hint=f"write NAME{separator}VALUE")
+        name, _, rest = value.partition(separator)
+        out.append((name.strip(), rest.strip()))
+    return out
+
+
+def _cmd_explain(args: argparse.Namespace) -> int:
+    from .explain import Request, explain
+
+    sources = _load(args)
+    if sources is None:
+        return 1
+    name = args.rules or sources.active_rule_set
+    rule_set = sources.rule_set(name)
+    if rule_set is None:
+        names = ", ".join(r.name for r in sources.rule_sets)
+        raise CellsDocsError(f"no rule set named {name!r}", hint=f"use one of: {names}")
+    request = Request(
+        method=args.method.upper(),
+        path=args.path,
+        headers=tuple(_pairs(args.header, ":", "header")),
+        cookies=tuple(_pairs(args.cookie, "=", "cookie")),
+    )
+    result = explain(rule_set, sources.topology, request)
+    active = " (active)" if name == sources.active_rule_set else ""
+    print(f"rule set:       {name}{active} [{rule_set.source}]")
+    print(f"request:        {request.method} {request.path}")
+    if result.rule is None:
+        print("matching rule:  none")
+        print(f"outcome:        {result.reason}")
+        return 2
+    rule = result.rule
+    summary = f" - {rule.description}" if rule.description else ""
+    print(f"matching rule:  {rule.label}{summary}")
+    captured = ", ".join(f"{k}={v}" for k, v in sorted(result.captures.items())) or "nothing"
+    print(f"captured:       {captured}")
+    print(f"action:         {result.action}")
+    if result.action == "classify":
+        value = f" {result.classify_value}" if result.classify_value is not None else ""
+        print(f"classification: {result.classify_type}{value}")
+    target = f"{result.cell.name} ({result.cell.address})" if result.cell else "not known at build time"
+    print(f"target cell:    {target}")
+    print(f"why:            {result.reason}")
+    return 0
+
+
+def _cmd_route_diff(args: argparse.Namespace) -> int:
+    import time
+
+    from .replay import load_requests, replay, rule_set_at_revision
+    from .routing import load_rule_sets
+
+    sources = _load(args)
+    if sources is None:
+        return 1
+    name = args.rules or sources.active_rule_set
+    current = sources.rule_set(name)
+    if current is None:
+        raise CellsDocsError(f"no rule set named {name!r}", hint="name one of the rule sets")
+    if args.against_revision:
+        before = rule_set_at_revision(Path(current.source), args.against_revision)
+    elif args.against:
+        found = sources.rule_set(args.against)
+        if found is None:
+            against_path = Path(args.against)
+            if not against_path.is_dir():
+                raise CellsDocsError(f"no rule set named {args.against!r}", hint="name a rule set or a folder")
+            found = next((r for r in load_rule_sets(against_path) if r.name == name), None)
+            if found is None:
+                raise CellsDocsError(f"{args.against} has no rule set {name!r}")
+        before = found
+    else:
+        raise CellsDocsError("nothing to compare with", hint="pass --against RULESET or --against-revision REV")
+    requests = load_requests(Path(args.requests))
+    started = time.perf_counter()
+    differences = list(replay(requests, before, current, sources.topology))
+    elapsed = time.perf_counter() - started
+    for diff in differences[: args.limit]:
+        request = diff.request
+        print(f"{request.method} {request.path}: {diff.describe(diff.before)}  =>  {diff.describe(diff.after)}")
+    if len(differences) > args.limit:
+        print(f"... and {len(differences) - args.limit} more")
+    rate = len(requests) / elapsed if elapsed > 0 else float("inf")
+    print(
+        f"{len(differences)} of {len(requests)} requests routed differently ({before.source} -> {current.source}); "
+        f"{rate:,.0f} requests/s",
+        file=sys.stderr,
+    )
+    return 1 if differences and args.fail_on_difference else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cells-docs", description=__doc__)
     parser.add_argument("--root", help="repository root holding the default sources (default: this checkout)")
@@ -100,6 +205,21 @@ def build_parser() -> argparse.ArgumentParser:
     diff.add_argument("--head", help="head revision (default: the working tree)")
     diff.add_argument("--fail-on-breaking", action="store_true", help="exit 1 when a change is breaking")
     diff.set_defaults(func=_cmd_api_diff)
+    ex = sub.add_parser("explain", help="explain how a request is routed: rule, classification, target cell")
+    ex.add_argument("path", help="request path, e.g. /api/v4/projects")
+    ex.add_argument("--method", default="GET")
+    ex.add_argument("-H", "--header", action="append", default=[], metavar="NAME:VALUE")
+    ex.add_argument("-b", "--cookie", action="append", default=[], metavar="NAME=VALUE")
+    ex.add_argument("--rules", help="rule set name (default: the active one)")
+    ex.set_defaults(func=_cmd_explain)
+    rd = sub.add_parser("route-diff", help="replay requests through two rule sets and list what routes differently")
+    rd.add_argument("requests", help="JSON Lines (or JSON array) of {method, path, headers, cookies}")
+    rd.add_argument("--rules", help="rule set to test (default: the active one)")
+    rd.add_argument("--against", help="rule set name, or a folder holding a rule set of the same name")
+    rd.add_argument("--against-revision", help="the same rule set file at this git revision")
+    rd.add_argument("--limit", type=int, default=50, help="print at most this many differences")
+    rd.add_argument("--fail-on-difference", action="store_true")
+    rd.set_defaults(func=_cmd_route_diff)
     where = sub.add_parser("sources", help="print where each source is read from")
     where.set_defaults(func=_cmd_sources)
     return parser

@@ -31,6 +31,17 @@ MACROS: dict[str, Callable[..., str]] = {
     "field": partial(macros_lib.api_link, kind="field"),
     "enum": partial(macros_lib.api_link, kind="enum"),
     "enum_value": partial(macros_lib.api_link, kind="enum value"),
+    "cell": macros_lib.cell_link,
+    "cell_address": macros_lib.cell_address,
+    "cell_fact": macros_lib.cell_fact,
+    "cell_count": macros_lib.cell_count,
+    "first_cell": macros_lib.first_cell_link,
+    "regions": macros_lib.region_list,
+    "cells_table": macros_lib.cells_overview,
+    "active_rule_set": macros_lib.active_rule_set,
+    "rule_set": macros_lib.rule_set_link,
+    "rule": macros_lib.rule_link,
+    "rules_table": macros_lib.rules_table,
 }
 
 

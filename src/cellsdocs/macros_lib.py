@@ -7,13 +7,25 @@ with the page and the missing name.
 
 from __future__ import annotations
 
+import posixpath
 from dataclasses import dataclass
 
 from .errors import CellsDocsError
+from .explain import first_cell
 from .markdown import code, escape_attr, table, text
 from .protos.refs import resolve
+from .routing import RuleSet
 from .settings import ENV_VARS
 from .site import SiteModel
+from .topology import Cell
+from .topology_render import (
+    cell_page,
+    cells_table,
+    readable_count,
+    render_rules_table,
+    rule_anchor,
+    rule_set_page,
+)
 
 __all__ = ["MacroContext", "api_link", "bench_results", "source_inventory"]
 
@@ -89,3 +101,111 @@ def api_link(ctx: MacroContext, name: str, kind: str | None = None, label: str |
     if href is None:  # an element of a library file (well-known types)
         return shown
     return f'[{shown}]({href} "{escape_attr(element.fqn)}")'
+
+
+# --- cells and routing ------------------------------------------------------------------------
+
+
+def _cell(ctx: MacroContext, name: str) -> Cell:
+    topology = ctx.site.sources.topology
+    cell = topology.by_name(str(name))
+    if cell is None and str(name).isdigit():
+        cell = topology.by_id(int(name))
+    if cell is None:
+        names = ", ".join(c.name for c in topology.cells)
+        raise CellsDocsError(f"no cell named {name!r} in {topology.source}", hint=f"use one of: {names}")
+    return cell
+
+
+def _rel(ctx: MacroContext, target: str) -> str:
+    return posixpath.relpath(target, posixpath.dirname(ctx.page) or ".")
+
+
+def cell_link(ctx: MacroContext, name: str) -> str:
+    """A link to a cell's page; fails the build if the cell does not exist."""
+    cell = _cell(ctx, name)
+    return f"[{code(cell.name)}]({_rel(ctx, cell_page(cell))})"
+
+
+def cell_address(ctx: MacroContext, name: str) -> str:
+    """A cell's address as inline code."""
+    return code(_cell(ctx, name).address)
+
+
+def cell_fact(ctx: MacroContext, name: str, key: str) -> str:
+    """One fact of a cell (id, address, session_prefix, region, status, sequence_range...), as text."""
+    cell = _cell(ctx, name)
+    facts = {
+        "id": str(cell.id),
+        "name": cell.name,
+        "address": cell.address,
+        "session_prefix": cell.session_prefix,
+        "region": cell.region or "",
+        "status": cell.status or "",
+        "ring": "" if cell.ring is None else str(cell.ring),
+        "sequence_range": f"{cell.sequence_min:,} – {cell.sequence_max:,}",
+        "sequence_size": readable_count(cell.sequence_size),
+    }
+    if key not in facts:
+        raise CellsDocsError(f"unknown cell fact {key!r}", hint=f"use one of: {', '.join(facts)}")
+    return text(facts[key])
+
+
+def cell_count(ctx: MacroContext, status: str | None = None) -> str:
+    """How many cells there are (optionally only those with a status)."""
+    cells = ctx.site.sources.topology.cells
+    return str(sum(1 for c in cells if status is None or c.status == status))
+
+
+def first_cell_link(ctx: MacroContext) -> str:
+    """A link to the first (legacy) cell: the lowest id."""
+    return cell_link(ctx, first_cell(ctx.site.sources.topology).name)
+
+
+def region_list(ctx: MacroContext) -> str:
+    """The regions, comma-separated."""
+    return text(", ".join(ctx.site.sources.topology.regions))
+
+
+def cells_overview(ctx: MacroContext) -> str:
+    """The cell table: id, name, address, session prefix, sequence range, region, status."""
+    topology = ctx.site.sources.topology
+    return cells_table(topology.cells, from_page=ctx.page, legacy=first_cell(topology))
+
+
+def _rule_set(ctx: MacroContext, name: str | None) -> RuleSet:
+    sources = ctx.site.sources
+    wanted = name or sources.active_rule_set
+    rule_set = sources.rule_set(wanted)
+    if rule_set is None:
+        raise CellsDocsError(
+            f"no rule set named {wanted!r}", hint=f"use one of: {', '.join(r.name for r in sources.rule_sets)}"
+        )
+    return rule_set
+
+
+def active_rule_set(ctx: MacroContext) -> str:
+    """A link to the active rule set."""
+    return rule_set_link(ctx, None)
+
+
+def rule_set_link(ctx: MacroContext, name: str | None = None) -> str:
+    """A link to a rule set's page; fails the build if it does not exist."""
+    rule_set = _rule_set(ctx, name)
+    return f"[{code(rule_set.name)}]({_rel(ctx, rule_set_page(rule_set))})"
+
+
+def rule_link(ctx: MacroContext, rule_set: str, rule: str | int) -> str:
+    """A link to one rule (by 1-based number or id); fails the build if it does not exist."""
+    found_set = _rule_set(ctx, rule_set)
+    found = found_set.rule(rule if isinstance(rule, int) else str(rule))
+    if found is None:
+        ids = ", ".join(r.id or str(r.number) for r in found_set.rules)
+        raise CellsDocsError(f"rule set {found_set.name!r} has no rule {rule!r}", hint=f"use one of: {ids}")
+    label = f"{found_set.name} rule {found.number}" + (f" ({found.id})" if found.id else "")
+    return f"[{text(label)}]({_rel(ctx, rule_set_page(found_set))}#{rule_anchor(found_set, found)})"
+
+
+def rules_table(ctx: MacroContext, name: str | None = None) -> str:
+    """The rules of a rule set (default: the active one) in evaluation order."""
+    return render_rules_table(_rule_set(ctx, name), anchors=False)

@@ -62,6 +62,23 @@ def _collection_files(paths: SourcePaths) -> dict[str, Path]:
     return files
 
 
+def _explicit(entry: Any) -> set[str]:
+    """Every page the nav names itself."""
+    if isinstance(entry, str):
+        return set() if entry.endswith("/*") else {entry}
+    if isinstance(entry, list):
+        return set().union(*(_explicit(e) for e in entry)) if entry else set()
+    if isinstance(entry, dict):
+        return set().union(*(_explicit(v) for v in entry.values())) if entry else set()
+    return set()
+
+
+def expand_nav(nav: Any, uris: list[str]) -> Any:
+    """Fill the ``folder/*`` entries of *nav* with the pages not named elsewhere in it."""
+    named = _explicit(nav)
+    return _expand(nav, [u for u in uris if u not in named])
+
+
 def _expand(entry: Any, uris: list[str]) -> Any:
     """Replace ``"folder/*"`` nav entries with the pages in that folder (sections for subfolders)."""
     if isinstance(entry, str) and entry.endswith("/*"):
@@ -96,7 +113,7 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     site = site_for(config)
     if config.nav:
         uris = sorted([*_collection_files(site.sources.paths), *site.pages])
-        config.nav = _expand(config.nav, uris)
+        config.nav = expand_nav(config.nav, uris)
     target = os.environ.get("CELLS_DUMP_MARKDOWN")
     if target:  # benchmark only: the expanded nav for the plain MkDocs build
         import json

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -45,13 +46,22 @@ _VARIABLE = re.compile(r"\$\{([^}]*)\}")
 _RULESET_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, eq=False)
 class RouteMatch:
     """What a rule matches: a cookie, a header (name and value) or the path."""
 
     type: str
     regex_name: TranslatedRegex | None = None
     regex_value: TranslatedRegex | None = None
+
+    @cached_property
+    def name_pattern(self) -> re.Pattern[str] | None:
+        """The compiled name pattern; header names match case-insensitively, as HTTP says."""
+        if self.regex_name is None:
+            return None
+        if self.type == "header":
+            return re.compile(self.regex_name.python, re.ASCII | re.IGNORECASE)
+        return self.regex_name.compiled
 
     @property
     def groups(self) -> tuple[str, ...]:

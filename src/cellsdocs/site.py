@@ -11,6 +11,7 @@ from .protos.history import ApiHistory, compare_revisions
 from .protos.render import ApiSite, render_api, render_changes
 from .sources import Sources
 from .textio import display_path
+from .topology_render import render_topology_pages
 
 __all__ = ["SiteModel"]
 
@@ -38,5 +39,6 @@ class SiteModel:
 
         pages = collection_indexes(self.sources)
         pages.update(self._api[1])
+        pages.update(render_topology_pages(self.sources, self.sources.active_rule_set))
         pages["reference/api/changes.md"] = render_changes(self.api_site, self.api_history)
         return pages

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,6 +50,8 @@ class Sources:
     alerts: AlertRules
     adrs: AdrCollection
     runbooks: RunbookCollection
+
+    active_rule_set: str
 
     def rule_set(self, name: str) -> RuleSet | None:
         return next((r for r in self.rule_sets if r.name == name), None)
@@ -118,6 +121,20 @@ def cross_check(sources: Sources) -> list[CellsDocsError]:
     return errors
 
 
+def choose_active_rule_set(rule_sets: tuple[RuleSet, ...], configured: str | None) -> str:
+    """``CELLS_ACTIVE_RULESET`` if set, else ``session_prefix`` when present, else the first set."""
+    names = [r.name for r in rule_sets]
+    if configured:
+        if configured not in names:
+            raise SourceError(
+                f"active rule set {configured!r} does not exist",
+                key="CELLS_ACTIVE_RULESET",
+                hint=f"use one of: {', '.join(names)}",
+            )
+        return configured
+    return "session_prefix" if "session_prefix" in names else names[0]
+
+
 def fingerprint(paths: SourcePaths) -> str:
     """A cheap digest of every source file's path, size and modification time."""
     digest = hashlib.sha256()
@@ -153,7 +170,12 @@ def load_sources(paths: SourcePaths) -> Sources:
         raise SourcesInvalid(errors)
     assert descriptors is not None and topology is not None and rule_sets is not None
     assert alerts is not None and adrs is not None and runbooks is not None
+    try:
+        active = choose_active_rule_set(rule_sets, os.environ.get("CELLS_ACTIVE_RULESET", "").strip() or None)
+    except SourceError as exc:
+        raise SourcesInvalid([exc]) from exc
     sources = Sources(
+        active_rule_set=active,
         paths=paths,
         descriptors=descriptors,
         api=build_model(descriptors),

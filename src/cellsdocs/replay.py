@@ -1,0 +1,103 @@
+"""Batch mode for rule changes: replay recorded requests through two rule sets and report the
+requests that would be routed differently."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import SourceError
+from .explain import Explanation, Request, explain
+from .routing import RuleSet, parse_rule_set
+from .textio import display_path, read_text
+from .topology import Topology
+
+__all__ = ["Difference", "load_requests", "replay", "rule_set_at_revision"]
+
+
+def load_requests(path: Path) -> list[Request]:
+    """Requests from a JSON array or JSON Lines file of ``{method, path, headers, cookies}``."""
+    shown = display_path(path)
+    text = read_text(path, what="request file")
+    stripped = text.lstrip()
+    items: list[tuple[int, object]] = []
+    if stripped.startswith("["):
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise SourceError(f"not valid JSON: {exc.msg}", file=shown, line=exc.lineno) from exc
+        items = [(1, item) for item in data]
+    else:
+        for number, line in enumerate(text.splitlines(), start=1):
+            if not line.strip() or line.lstrip().startswith("#"):
+                continue
+            try:
+                items.append((number, json.loads(line)))
+            except json.JSONDecodeError as exc:
+                raise SourceError(
+                    f"not valid JSON: {exc.msg}", file=shown, line=number, hint="write one JSON object per line"
+                ) from exc
+    requests = []
+    for number, item in items:
+        if not isinstance(item, dict) or not isinstance(item.get("path", "/"), str):
+            raise SourceError(
+                "a request must be an object with a string 'path'",
+                file=shown,
+                line=number,
+                hint='write {"path": "/x", "headers": {...}, "cookies": {...}}',
+            )
+        requests.append(Request.from_data(item))
+    return requests
+
+
+@dataclass(frozen=True)
+class Difference:
+    request: Request
+    before: Explanation
+    after: Explanation
+
+    def describe(self, result: Explanation) -> str:
+        if result.rule is None:
+            return "no route"
+        target = result.cell.name if result.cell else "cell decided at run time"
+        kind = (
+            f"{result.classify_type} {result.classify_value or ''}".strip() if result.action == "classify" else "proxy"
+        )
+        return f"{result.rule.label}: {kind} -> {target}"
+
+
+def destination(result: Explanation) -> tuple[str, ...]:
+    """Where a request ends up: a cell, a classification left to run time, or nowhere."""
+    if result.rule is None:
+        return ("none",)
+    if result.cell is not None:
+        return ("cell", result.cell.name)
+    return ("runtime", result.classify_type or "", result.classify_value or "")
+
+
+def replay(requests: Iterable[Request], before: RuleSet, after: RuleSet, topology: Topology) -> Iterator[Difference]:
+    """Every request that would end up somewhere else (another cell, or no longer predictable)."""
+    for request in requests:
+        old = explain(before, topology, request)
+        new = explain(after, topology, request)
+        if destination(old) != destination(new):
+            yield Difference(request, old, new)
+
+
+def rule_set_at_revision(path: Path, revision: str) -> RuleSet:
+    """A rule set file as it was at a git revision."""
+    folder = path.parent
+    top = subprocess.run(
+        ["git", "-C", str(folder), "rev-parse", "--show-toplevel"], capture_output=True, text=True, check=False
+    )
+    if top.returncode != 0:
+        raise SourceError("not in a git repository", file=display_path(path))
+    relative = path.resolve().relative_to(Path(top.stdout.strip()).resolve()).as_posix()
+    shown = f"{revision}:{relative}"
+    proc = subprocess.run(["git", "-C", top.stdout.strip(), "show", shown], capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        raise SourceError(f"cannot read {shown}: {proc.stderr.strip()}", hint="check the revision and the path")
+    return parse_rule_set(proc.stdout, name=path.stem, file=shown)
