@@ -43,56 +43,187 @@ def page_sizes(site: Path) -> list[int]:
     return sorted(p.stat().st_size for p in site.rglob("*.html"))
 
 
+def timed(function, repeat: int = 3):  # type: ignore[no-untyped-def]
+    """(median seconds, last result) of calling *function* *repeat* times."""
+    times, result = [], None
+    for _ in range(repeat):
+        started = time.perf_counter()
+        result = function()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times), result
+
+
+def bench_api(tmp: Path, env: dict[str, str], repeat: int) -> dict[str, object]:
+    """Proto reference on a large synthetic tree: compile, model, render; and its share of the build."""
+    from cellsdocs.protos.compile import compile_proto_tree
+    from cellsdocs.protos.model import build_model
+    from cellsdocs.protos.render import render_api
+    from cellsdocs.synth import write_proto_tree
+
+    root = tmp / "synth-proto"
+    # the real tree too, so that the hand-written pages' references still resolve
+    shutil.copytree(ROOT / "sources" / "topology-service" / "proto", root)
+    counts = write_proto_tree(root)
+    compile_s, descriptors = timed(lambda: compile_proto_tree(root), repeat)
+    model_s, model = timed(lambda: build_model(descriptors), repeat)
+    render_s, (_site, pages) = timed(lambda: render_api(model, source_label="synth"), repeat)
+    build_s = statistics.median(
+        run_build(ROOT / "mkdocs.yml", tmp / "site-api", dict(env, CELLS_PROTO_ROOT=str(root))) for _ in range(repeat)
+    )
+    generators = compile_s + model_s + render_s
+    del counts
+    return {
+        "proto_files": len(model.api_files),
+        "messages": sum(1 for _ in model.all_messages()),
+        "rpcs": sum(len(s.methods) for s in model.services()),
+        "compile_s": round(compile_s, 3),
+        "model_s": round(model_s, 3),
+        "render_s": round(render_s, 3),
+        "api_generators_s": round(generators, 3),
+        "site_build_with_tree_s": round(build_s, 3),
+        "api_share_of_build": round(generators / build_s, 3),
+        "api_pages": len(pages),
+        "api_markdown_kb": round(sum(len(p.encode()) for p in pages.values()) / 1024, 1),
+    }
+
+
+def bench_routing(tmp: Path, repeat: int) -> dict[str, object]:
+    """Validate and render 2,000 rules and 200 cells; replay 100,000 requests against 50 rules."""
+    import json
+
+    from cellsdocs.explain import Request
+    from cellsdocs.replay import replay
+    from cellsdocs.routing import load_rule_sets, parse_rule_set
+    from cellsdocs.synth import synthetic_requests, synthetic_rules, write_rule_sets, write_topology
+    from cellsdocs.topology import load_topology
+    from cellsdocs.topology_render import cells_table, render_rules_table
+
+    write_topology(tmp / "config.toml", cells=200)
+    write_rule_sets(tmp / "rules", sets=5, rules_per_set=400)
+
+    def validate_and_render() -> int:
+        topology = load_topology(tmp / "config.toml")
+        sets = load_rule_sets(tmp / "rules")
+        size = len(cells_table(topology.cells, from_page="x.md", legacy=topology.cells[0]))
+        return size + sum(len(render_rules_table(rs)) for rs in sets)
+
+    validate_s, _ = timed(validate_and_render, repeat)
+    topology = load_topology(tmp / "config.toml")
+    fifty = parse_rule_set(json.dumps(synthetic_rules(50)), name="fifty", file="fifty.json")
+    other = parse_rule_set(  # every fifth rule removed: some requests move
+        json.dumps([r for i, r in enumerate(synthetic_rules(50)) if i % 5 != 4]),
+        name="other",
+        file="other.json",
+    )
+    requests = [Request.from_data(r) for r in synthetic_requests(100_000, rules=50)]
+    started = time.perf_counter()
+    differences = sum(1 for _ in replay(requests, fifty, other, topology))
+    batch_s = time.perf_counter() - started
+    return {
+        "rules": 2000,
+        "cells": 200,
+        "validate_and_render_s": round(validate_s, 3),
+        "batch_requests": len(requests),
+        "batch_rules": 50,
+        "batch_s": round(batch_s, 3),
+        "batch_requests_per_s": round(len(requests) / batch_s),
+        "batch_differences": differences,
+    }
+
+
+def bench_explainer_browser(site: Path) -> dict[str, object]:
+    """Median time of one explanation in the real explainer page, in headless Chromium."""
+    from playwright.sync_api import sync_playwright
+
+    from cellsdocs.linkcheck import serve_site
+
+    args = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+    ]
+    with serve_site(site) as url, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=args)
+        page = browser.new_page()
+        page.goto(url + "reference/routing/explain/")
+        samples = []
+        for i in range(40):
+            page.fill("#cells-explainer-form textarea[name=cookies]", f"_gitlab_session=cell_{1 + i % 6}_{'ab' * 10}")
+            samples.append(float(page.get_attribute("#cells-explainer-result", "data-ms") or "nan"))
+        browser.close()
+    return {"explainer_ms_median": round(statistics.median(samples), 2), "explainer_ms_max": round(max(samples), 2)}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--record", action="store_true", help="save the figures to bench/results.json")
+    parser.add_argument("--only", choices=["site", "api", "routing"], help="run one section")
     args = parser.parse_args()
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
+    sections: dict[str, dict[str, object]] = {}
     with tempfile.TemporaryDirectory(prefix="cells-bench-") as tmp_name:
         tmp = Path(tmp_name)
-        dump = tmp / "final-markdown"
-        # one build that also saves the final Markdown (not timed: dumping costs I/O)
-        run_build(ROOT / "mkdocs.yml", tmp / "site-dump", dict(env, CELLS_DUMP_MARKDOWN=str(dump)))
-        nav = json.loads((dump / "_nav.json").read_text())
-        (dump / "_nav.json").unlink()
-        plain = tmp / "mkdocs-plain.yml"
-        plain.write_text(
-            json.dumps(
-                {
-                    "INHERIT": str(ROOT / "mkdocs.yml"),
-                    "docs_dir": str(dump),
-                    "plugins": ["search"],
-                    "hooks": [],
-                    "nav": nav,
-                }
-            )
-        )
-        full_times = [run_build(ROOT / "mkdocs.yml", tmp / "site-full", env) for _ in range(args.repeat)]
-        plain_times = [run_build(plain, tmp / "site-plain", env) for _ in range(args.repeat)]
-        sizes = page_sizes(tmp / "site-full")
-        full, base = statistics.median(full_times), statistics.median(plain_times)
-        results = {
-            "full_build_s": round(full, 3),
-            "plain_build_s": round(base, 3),
-            "overhead_ratio": round(full / base, 3),
-            "pages": len(sizes),
-            "total_page_kb": round(sum(sizes) / 1024, 1),
-            "median_page_kb": round(statistics.median(sizes) / 1024, 1),
-            "largest_page_kb": round(max(sizes) / 1024, 1),
-            "repeat": args.repeat,
-        }
-        shutil.rmtree(tmp / "site-dump", ignore_errors=True)
-    width = max(len(k) for k in results)
-    for key, value in results.items():
-        print(f"{key:{width}}  {value}")
+        if args.only in (None, "site", "routing"):
+            sections["site"] = bench_site(tmp, env, args.repeat)
+        if args.only in (None, "api"):
+            sections["api"] = bench_api(tmp, env, args.repeat)
+        if args.only in (None, "routing"):
+            sections["routing"] = bench_routing(tmp, args.repeat)
+            sections["routing"].update(bench_explainer_browser(tmp / "site-full"))
+    for name, results in sections.items():
+        print(f"[{name}]")
+        width = max(len(k) for k in results)
+        for key, value in results.items():
+            print(f"  {key:{width}}  {value}")
     if args.record:
         out = ROOT / "bench" / "results.json"
+        out.parent.mkdir(exist_ok=True)
         recorded = json.loads(out.read_text()) if out.exists() else {}
-        recorded["site"] = results
+        recorded.update(sections)
         out.write_text(json.dumps(recorded, indent=2, sort_keys=True) + "\n")
         print(f"recorded in {out.relative_to(ROOT)}")
     return 0
+
+
+def bench_site(tmp: Path, env: dict[str, str], repeat: int) -> dict[str, object]:
+    """The site build against a plain MkDocs build of the same final Markdown."""
+    dump = tmp / "final-markdown"
+    # one build that also saves the final Markdown (not timed: dumping costs I/O)
+    run_build(ROOT / "mkdocs.yml", tmp / "site-dump", dict(env, CELLS_DUMP_MARKDOWN=str(dump)))
+    nav = json.loads((dump / "_nav.json").read_text())
+    (dump / "_nav.json").unlink()
+    plain = tmp / "mkdocs-plain.yml"
+    plain.write_text(
+        json.dumps(
+            {
+                "INHERIT": str(ROOT / "mkdocs.yml"),
+                "docs_dir": str(dump),
+                "plugins": ["search"],
+                "hooks": [],
+                "nav": nav,
+            }
+        )
+    )
+    full_times = [run_build(ROOT / "mkdocs.yml", tmp / "site-full", env) for _ in range(repeat)]
+    plain_times = [run_build(plain, tmp / "site-plain", env) for _ in range(repeat)]
+    sizes = page_sizes(tmp / "site-full")
+    full, base = statistics.median(full_times), statistics.median(plain_times)
+    shutil.rmtree(tmp / "site-dump", ignore_errors=True)
+    return {
+        "full_build_s": round(full, 3),
+        "plain_build_s": round(base, 3),
+        "overhead_ratio": round(full / base, 3),
+        "pages": len(sizes),
+        "total_page_kb": round(sum(sizes) / 1024, 1),
+        "median_page_kb": round(statistics.median(sizes) / 1024, 1),
+        "largest_page_kb": round(max(sizes) / 1024, 1),
+        "repeat": repeat,
+    }
 
 
 if __name__ == "__main__":

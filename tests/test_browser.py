@@ -80,8 +80,11 @@ def test_palette_toggle_switches_to_dark(page: Any, site_url: str) -> None:
 
 def test_search_finds_a_page_offline(page: Any, site_url: str) -> None:
     page.goto(site_url)
-    page.locator("label.md-header__button[for='__search']").first.click()
-    page.locator("input.md-search__input").fill("sequence_range")
+    search = page.locator("input.md-search__input")
+    search.click()
+    # the index loads in a web worker; the prompt appears once it is ready
+    page.locator(".md-search-result__meta", has_text="Type to start searching").wait_for(timeout=15_000)
+    search.fill("sequence_range")
     results = page.locator(".md-search-result__item")
     results.first.wait_for(timeout=15_000)
     titles = " ".join(results.all_inner_texts())
@@ -92,4 +95,6 @@ def test_search_finds_a_page_offline(page: Any, site_url: str) -> None:
 def test_code_blocks_have_a_copy_button(page: Any, site_url: str) -> None:
     page.goto(site_url + "reference/sources/")
     page.locator("pre > code").first.wait_for()
-    assert page.locator("button.md-clipboard").count() >= 1
+    copy = page.locator(".md-code__button")  # added to each code block by Material's JavaScript
+    copy.first.wait_for(timeout=10_000)
+    assert copy.count() >= 1

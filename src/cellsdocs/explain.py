@@ -84,6 +84,11 @@ class Explanation:
         }
 
 
+def interpolate(template: str, captures: Mapping[str, str]) -> str:
+    """Fill ``${name}`` with the captured group (empty when the group did not take part)."""
+    return _VARIABLE.sub(lambda m: captures.get(m.group(1), ""), template)
+
+
 def first_cell(topology: Topology) -> Cell:
     return min(topology.cells, key=lambda c: c.id)
 
@@ -154,8 +159,7 @@ def explain(rule_set: RuleSet, topology: Topology, request: Request) -> Explanat
         assert rule.classify is not None
         value = None
         if rule.classify.value is not None:
-            found = captures
-            value = _VARIABLE.sub(lambda m: found.get(m.group(1), ""), rule.classify.value)
+            value = interpolate(rule.classify.value, captures)
         cell, reason = resolve_cell(topology, rule.classify.type, value)
         return Explanation(rule_set.name, rule, captures, "classify", rule.classify.type, value, cell, reason)
     return Explanation(rule_set.name, None, reason="no rule matched: the router has no route for this request")

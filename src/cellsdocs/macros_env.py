@@ -92,7 +92,8 @@ def _make_rendering_strict(env: Any) -> None:
             return markdown
         if not env.config["render_by_default"] and not (force_rendering or meta.get("render_macros") is True):
             return markdown
-        variables.update(meta)
+        # front matter becomes page variables, but never hides a macro (runbooks have `service:`)
+        variables.update({key: value for key, value in meta.items() if key not in MACROS})
         where = _page_of(env)
         try:
             return str(env.env.from_string(markdown).render(**variables))

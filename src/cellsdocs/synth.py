@@ -26,7 +26,11 @@ def write_proto_tree(
         "extend google.protobuf.FileOptions {\n  // Owning team.\n  string owner = 50001;\n}\n"
         "extend google.protobuf.MessageOptions {\n  // Storage table.\n  string table = 50002;\n}\n"
         "extend google.protobuf.FieldOptions {\n  // Sensitive data.\n  bool sensitive = 50003;\n}\n"
-        "extend google.protobuf.MethodOptions {\n  // Access rule.\n  Access access = 50004;\n}\n"
+        "extend google.protobuf.MethodOptions {\n  // Access rule.\n  Access access = 50004;\n}\n\n"
+        "// Classification types (so that router rule sets validate against this tree).\n"
+        "enum ClassifyType {\n  // Unset.\n  UNSPECIFIED = 0;\n  // First cell.\n  FIRST_CELL = 1;\n"
+        "  // Session prefix.\n  SESSION_PREFIX = 2;\n  // Cell id.\n  CELL_ID = 3;\n"
+        "  // Routable token.\n  ROUTABLE_TOKEN = 4;\n}\n"
     )
     counts = {"files": 1, "messages": 1, "rpcs": 0, "services": 0, "enums": 0}
     for f in range(files):
@@ -102,3 +106,71 @@ def write_proto_tree(
         path.write_text("\n".join(lines) + "\n")
         counts["files"] += 1
     return counts
+
+
+def write_topology(path: Path, *, cells: int = 200, regions: int = 8) -> None:
+    """A ``config.toml`` with *cells* cells spread over *regions* regions."""
+    blocks = []
+    size = 10**9
+    for i in range(1, cells + 1):
+        blocks.append(
+            f'[[cells]]\nid = {i}\nname = "cell-{i}"\naddress = "cell-{i}.r{i % regions}.example.internal:443"\n'
+            f'session_prefix = "cell_{i}_"\nsequence_range = [{(i - 1) * size + 1}, {i * size}]\n'
+            f'region = "region-{i % regions}"\nstatus = "{"active" if i % 10 else "draining"}"\nring = {i % 4}\n'
+        )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(blocks))
+
+
+def synthetic_rules(count: int, *, cells: int = 200) -> list[dict[str, object]]:
+    """*count* rules: path, header and cookie matches with captures, ending in a catch-all."""
+    rules: list[dict[str, object]] = []
+    for i in range(count - 1):
+        kind = ("path", "header", "cookie")[i % 3]
+        if kind == "path":
+            rules.append({
+                "id": f"path-{i}", "match": {"type": "path", "regex_value": f"^/api/v{i % 5}/area{i}/(?<cell_name>cell-\\d+)/"},
+                "action": "classify", "classify": {"type": "CELL_ID", "value": "${cell_name}"},
+            })
+        elif kind == "header":
+            rules.append({
+                "id": f"header-{i}",
+                "match": {"type": "header", "regex_name": f"^x-route-{i}$", "regex_value": "^(?<cell_id>\\d+)$"},
+                "action": "classify", "classify": {"type": "CELL_ID", "value": "${cell_id}"},
+            })
+        else:
+            rules.append({
+                "id": f"cookie-{i}",
+                "match": {"type": "cookie", "regex_name": f"^_session_{i}$",
+                          "regex_value": "^(?<cell_prefix>cell_\\d+_)[0-9a-f]+$"},
+                "action": "classify", "classify": {"type": "SESSION_PREFIX", "value": "${cell_prefix}"},
+            })
+    rules.append({"id": "fallback", "action": "classify", "classify": {"type": "FIRST_CELL"}})
+    del cells
+    return rules
+
+
+def write_rule_sets(folder: Path, *, sets: int = 5, rules_per_set: int = 400) -> None:
+    import json
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for s in range(sets):
+        (folder / f"set{s}.json").write_text(json.dumps(synthetic_rules(rules_per_set), indent=1))
+
+
+def synthetic_requests(count: int, *, rules: int = 50, cells: int = 200) -> list[dict[str, object]]:
+    """Requests that hit every kind of rule (and the fallback) of :func:`synthetic_rules`."""
+    out: list[dict[str, object]] = []
+    for n in range(count):
+        i = n % rules
+        cell = 1 + n % cells
+        kind = n % 4
+        if kind == 0:
+            out.append({"path": f"/api/v{i % 5}/area{i}/cell-{cell}/x"})
+        elif kind == 1:
+            out.append({"path": "/", "headers": {f"x-route-{i}": str(cell)}})
+        elif kind == 2:
+            out.append({"path": "/", "cookies": {f"_session_{i}": f"cell_{cell}_abcdef"}})
+        else:
+            out.append({"path": f"/unmatched/{n}"})
+    return out

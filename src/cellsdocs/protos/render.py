@@ -81,6 +81,7 @@ WELL_KNOWN_DOCS: dict[str, str] = {
     }.items()
 }
 _GOOGLEAPIS = "https://github.com/googleapis/googleapis/blob/master/"
+_PROTOBUF = "https://github.com/protocolbuffers/protobuf/blob/main/"
 
 
 @dataclass(frozen=True)
@@ -192,7 +193,7 @@ def type_link(site: ApiSite, type_name: str, *, is_scalar: bool, from_page: str)
     """A link to a type: our own types by anchor, well-known types to their docs, scalars to the table."""
     if is_scalar:
         rel = posixpath.relpath(f"{BASE}/scalars.md", posixpath.dirname(from_page))
-        return f'<a href="{escape_attr(_md_to_url(rel))}#{type_name}"><code>{text(type_name)}</code></a>'
+        return f"[{code(type_name)}]({rel}#{type_name})"
     href = site.href(type_name, from_page=from_page)
     short = type_name.rsplit(".", 1)[-1]
     if href:
@@ -201,15 +202,13 @@ def type_link(site: ApiSite, type_name: str, *, is_scalar: bool, from_page: str)
     if external is None:
         element = site.model.find(type_name)
         file = getattr(element, "file", None)
-        if isinstance(file, str) and file.startswith("google/"):
+        if isinstance(file, str) and file.startswith("google/protobuf/"):
+            external = _PROTOBUF + "src/" + file
+        elif isinstance(file, str) and file.startswith("google/"):
             external = _GOOGLEAPIS + file
     if external:
         return f'<a href="{escape_attr(external)}" title="{escape_attr(type_name)}"><code>{text(type_name)}</code></a>'
     return code(type_name)
-
-
-def _md_to_url(rel: str) -> str:
-    return rel  # kept as a .md path: MkDocs rewrites and validates it
 
 
 def _option_value(value: Any) -> str:
