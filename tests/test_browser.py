@@ -98,3 +98,52 @@ def test_code_blocks_have_a_copy_button(page: Any, site_url: str) -> None:
     copy = page.locator(".md-code__button")  # added to each code block by Material's JavaScript
     copy.first.wait_for(timeout=10_000)
     assert copy.count() >= 1
+
+
+def test_explainer_agrees_with_python_on_the_shared_vectors(page: Any, site_url: str) -> None:
+    """The browser explainer (native JavaScript regexes) gives each vector's expected answer."""
+    import json
+
+    from conftest import DATA
+
+    vectors = json.loads((DATA / "route-vectors.json").read_text(encoding="utf-8"))
+    page.goto(site_url + "reference/routing/explain/")
+    data = {
+        "cells": vectors["cells"],
+        "rule_sets": {
+            name: {"rules": [dict(rule, number=i + 1) for i, rule in enumerate(rules)]}
+            for name, rules in vectors["rule_sets"].items()
+        },
+    }
+    for case in vectors["cases"]:
+        request = {"method": "GET", "headers": [], "cookies": [], **case["request"]}
+        got = page.evaluate(
+            """([data, name, request]) => {
+                const r = window.cellsExplain(data, name, request);
+                return {rule: r.rule, action: r.action, captures: r.captures, classify_type: r.classify_type,
+                        classify_value: r.classify_value, cell: r.cell};
+            }""",
+            [data, case["rule_set"], request],
+        )
+        got["captures"] = dict(sorted(got["captures"].items()))
+        assert got == case["expect"], case["name"]
+
+
+def test_explainer_page_answers_as_the_reader_types(page: Any, site_url: str) -> None:
+    page.goto(site_url + "reference/routing/explain/")
+    form = page.locator("#cells-explainer-form")
+    form.locator("textarea[name=cookies]").fill("_gitlab_session=cell_2_" + "ab" * 10)
+    result = page.locator("#cells-explainer-result")
+    assert "session-cookie" in result.inner_text()
+    assert "cell-2" in result.inner_text()
+    assert float(result.get_attribute("data-ms") or "1000") < 50
+    shot(page, "explainer")
+    form.locator("select[name=ruleset]").select_option("passthrough")
+    assert "proxy" in result.inner_text()
+
+
+def test_explainer_shows_hostile_input_as_text(page: Any, site_url: str) -> None:
+    page.goto(site_url + "reference/routing/explain/")
+    page.locator("#cells-explainer-form textarea[name=cookies]").fill("_gitlab_session=cell_9_<img src=x onerror=alert(1)>")
+    result = page.locator("#cells-explainer-result")
+    assert result.locator("img").count() == 0

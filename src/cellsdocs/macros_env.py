@@ -42,6 +42,7 @@ MACROS: dict[str, Callable[..., str]] = {
     "rule_set": macros_lib.rule_set_link,
     "rule": macros_lib.rule_link,
     "rules_table": macros_lib.rules_table,
+    "diagram": macros_lib.diagram,
 }
 
 

@@ -209,3 +209,10 @@ def rule_link(ctx: MacroContext, rule_set: str, rule: str | int) -> str:
 def rules_table(ctx: MacroContext, name: str | None = None) -> str:
     """The rules of a rule set (default: the active one) in evaluation order."""
     return render_rules_table(_rule_set(ctx, name), anchors=False)
+
+
+def diagram(ctx: MacroContext, name: str, caption: str | None = None) -> str:
+    """A generated architecture diagram (see :mod:`cellsdocs.diagramming`), with caption and alt text."""
+    from .diagramming import diagram_markdown
+
+    return diagram_markdown(ctx.site, name, from_page=ctx.page, caption=caption)

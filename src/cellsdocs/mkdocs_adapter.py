@@ -133,6 +133,8 @@ def on_files(files: Files, *, config: MkDocsConfig) -> Files:
         if files.get_file_from_path(uri) is not None:
             raise PluginError(f"docs/{uri} would hide a generated page: remove it from docs/")
         files.append(File.generated(config, uri, content=content))
+    for uri, data in site.assets.items():
+        files.append(File.generated(config, uri, content=data))
     return files
 
 

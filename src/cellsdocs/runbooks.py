@@ -1,19 +1,57 @@
-"""Runbooks: ``runbooks/<service>/<name>.md`` -> typed :class:`Runbook`."""
+"""Runbooks: ``runbooks/<service>/<name>.md`` -> typed :class:`Runbook`, with the linter and the
+alert contract (every alert has a runbook that exists and lists it, and back).
+
+Front matter: ``service`` (the folder), ``alerts`` (names), ``severity`` (critical, warning,
+info), ``owner``, ``last_reviewed`` (date), ``review_every`` (``90d``, ``12w``, ``6m``, ``1y``).
+Sections: Summary; Symptoms with one ``###`` heading per alert (its anchor is the lowercased alert
+name); Diagnosis; Mitigation; Escalation; Related.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from markdown.extensions.toc import slugify
+
+from .alerts import Alert
 from .errors import SourceError
 from .frontmatter import split_front_matter
 from .textio import display_path, read_text
 
-__all__ = ["Runbook", "RunbookCollection", "load_runbooks", "parse_runbook", "runbook_files"]
+__all__ = [
+    "REQUIRED_KEYS",
+    "REQUIRED_SECTIONS",
+    "SEVERITIES",
+    "Heading",
+    "Runbook",
+    "RunbookCollection",
+    "check_alert_contract",
+    "lint_runbook",
+    "load_runbooks",
+    "parse_runbook",
+    "runbook_files",
+]
 
-_HEADING = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.M)
+REQUIRED_KEYS = ("service", "alerts", "severity", "owner", "last_reviewed", "review_every")
+SEVERITIES = ("critical", "warning", "info")
+REQUIRED_SECTIONS = ("Summary", "Symptoms", "Diagnosis", "Mitigation", "Escalation", "Related")
+_HEADING = re.compile(r"^(?P<level>#{1,6})\s+(?P<text>.+?)\s*(?:\{(?P<attrs>[^}]*)\})?\s*#*\s*$")
+_FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+_PERIOD = re.compile(r"^(?P<n>\d+)\s*(?P<unit>d|w|m|y)$")
+_DAYS = {"d": 1, "w": 7, "m": 30, "y": 365}
+
+
+@dataclass(frozen=True)
+class Heading:
+    level: int
+    text: str
+    anchor: str
+    line: int
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -24,12 +62,37 @@ class Runbook:
     alerts: tuple[str, ...]
     severity: str | None
     owner: str | None
+    last_reviewed: dt.date | None
+    review_every: str | None
+    headings: tuple[Heading, ...]
     file: str
+    front_lines: tuple[tuple[str, int], ...] = ()
 
     @property
     def url(self) -> str:
         """Site-relative URL, the form alert annotations use."""
         return f"runbooks/{self.service}/{self.name}/"
+
+    @property
+    def page(self) -> str:
+        return f"runbooks/{self.service}/{self.name}.md"
+
+    def line_of(self, key: str) -> int | None:
+        return dict(self.front_lines).get(key)
+
+    @property
+    def anchors(self) -> set[str]:
+        return {h.anchor for h in self.headings}
+
+    def review_due(self) -> dt.date | None:
+        days = review_period_days(self.review_every)
+        if self.last_reviewed is None or days is None:
+            return None
+        return self.last_reviewed + dt.timedelta(days=days)
+
+    def is_stale(self, today: dt.date) -> bool:
+        due = self.review_due()
+        return due is not None and due < today
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -38,8 +101,45 @@ class RunbookCollection:
     folder: str
 
     def by_url(self, url: str) -> Runbook | None:
-        url = url.strip("/") + "/"
+        url = url.split("#", 1)[0].strip("/") + "/"
         return next((r for r in self.runbooks if r.url == url), None)
+
+
+def review_period_days(text: str | None) -> int | None:
+    match = _PERIOD.match((text or "").strip())
+    return int(match.group("n")) * _DAYS[match.group("unit")] if match else None
+
+
+def headings_of(markdown: str, first_line: int = 1) -> tuple[Heading, ...]:
+    """Markdown headings outside code blocks, with the anchors MkDocs gives them."""
+    out: list[Heading] = []
+    fence: str | None = None
+    seen: dict[str, int] = {}
+    for number, line in enumerate(markdown.splitlines(), start=first_line):
+        opening = _FENCE.match(line)
+        if opening:
+            marker = opening.group(1)
+            if fence is None:
+                fence = marker
+            elif marker[0] == fence[0] and len(marker) >= len(fence):
+                fence = None
+            continue
+        if fence is not None:
+            continue
+        match = _HEADING.match(line)
+        if not match:
+            continue
+        text = match.group("text").strip()
+        attrs = match.group("attrs") or ""
+        explicit = re.search(r"#([^\s}]+)", attrs)
+        anchor = explicit.group(1) if explicit else slugify(text, "-")
+        if not explicit:  # MkDocs (toc) de-duplicates repeated slugs with _1, _2...
+            count = seen.get(anchor, 0)
+            seen[anchor] = count + 1
+            if count:
+                anchor = f"{anchor}_{count}"
+        out.append(Heading(len(match.group("level")), text, anchor, number))
+    return tuple(out)
 
 
 def runbook_files(folder: Path) -> list[Path]:
@@ -49,43 +149,139 @@ def runbook_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.glob("*/*.md") if p.is_file())
 
 
+def _date(value: object, *, file: str, line: int | None, key: str) -> dt.date | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError as exc:
+        raise SourceError(f"{value!r} is not a date", file=file, line=line, key=key, hint="write YYYY-MM-DD") from exc
+
+
 def parse_runbook(text: str, *, file: str, service: str, name: str) -> Runbook:
+    """Parse one runbook; structural problems are reported by :func:`lint_runbook`."""
     fm = split_front_matter(text, file=file)
     meta = fm.data
     for part, what in ((service, "service folder"), (name, "file name")):
         if not _SLUG.match(part):
             raise SourceError(
-                f"{what} {part!r} is not kebab-case",
-                file=file,
+                f"{what} {part!r} is not kebab-case", file=file,
                 hint="use lowercase letters, digits and '-' so the URL is stable",
             )
-    declared = meta.get("service")
-    if declared is not None and declared != service:
-        raise SourceError(
-            f"service {declared!r} does not match the folder {service!r}",
-            file=file,
-            line=fm.line_of("service"),
-            key="service",
-            hint=f"set service: {service} or move the file",
-        )
     alerts = meta.get("alerts") or []
     if isinstance(alerts, str):
         alerts = [alerts]
     if not isinstance(alerts, list) or not all(isinstance(a, str) for a in alerts):
         raise SourceError("alerts must be a list of alert names", file=file, line=fm.line_of("alerts"), key="alerts")
-    heading = _HEADING.search(fm.body)
-    title = str(meta.get("title") or (heading.group(1) if heading else name.replace("-", " ").capitalize()))
+    headings = headings_of(fm.body, fm.body_line)
+    h1 = next((h.text for h in headings if h.level == 1), None)
+    title = str(meta.get("title") or h1 or name.replace("-", " ").capitalize())
     severity = meta.get("severity")
     owner = meta.get("owner")
+    review_every = meta.get("review_every")
     return Runbook(
-        service=service,
-        name=name,
-        title=title,
-        alerts=tuple(alerts),
+        service=str(meta.get("service") or service), name=name, title=title, alerts=tuple(alerts),
         severity=str(severity) if severity is not None else None,
         owner=str(owner) if owner is not None else None,
-        file=file,
+        last_reviewed=_date(meta.get("last_reviewed"), file=file, line=fm.line_of("last_reviewed"), key="last_reviewed"),
+        review_every=str(review_every) if review_every is not None else None,
+        headings=headings, file=file,
+        front_lines=tuple((str(k), fm.line_of(str(k)) or 1) for k in meta),
     )
+
+
+def lint_runbook(book: Runbook, folder_service: str) -> list[SourceError]:
+    """Every structural problem of one runbook (front matter keys, values and sections)."""
+    errors: list[SourceError] = []
+
+    def problem(message: str, *, key: str | None = None, line: int | None = None, hint: str | None = None) -> None:
+        errors.append(SourceError(message, file=book.file, line=line or (book.line_of(key) if key else None),
+                                  key=key, hint=hint))
+
+    present = {k for k, _ in book.front_lines}
+    for key in REQUIRED_KEYS:
+        if key not in present:
+            problem(f"missing front matter key {key!r}", line=1, hint=f"add {key}: ... (see runbooks/template.md)")
+    if book.service != folder_service:
+        problem(f"service {book.service!r} does not match the folder {folder_service!r}", key="service",
+                hint=f"set service: {folder_service} or move the file")
+    if book.severity is not None and book.severity not in SEVERITIES:
+        problem(f"unknown severity {book.severity!r}", key="severity", hint=f"use one of: {', '.join(SEVERITIES)}")
+    if book.review_every is not None and review_period_days(book.review_every) is None:
+        problem(f"review_every {book.review_every!r} is not a period", key="review_every",
+                hint="write a number and a unit: 30d, 12w, 6m or 1y")
+    if "alerts" in present and not book.alerts:
+        problem("the runbook lists no alerts", key="alerts", hint="list the alerts whose runbook annotation points here")
+    sections = {h.text: h for h in book.headings if h.level == 2}
+    for section in REQUIRED_SECTIONS:
+        if section not in sections:
+            problem(f"missing section '## {section}'", line=book.headings[-1].line if book.headings else 1,
+                    hint=f"add a '## {section}' section (see runbooks/template.md)")
+    symptoms = sections.get("Symptoms")
+    if symptoms is not None:
+        after = [h for h in book.headings if h.line > symptoms.line]
+        end = next((h.line for h in after if h.level <= 2), None)
+        subsections = {h.text for h in after if h.level == 3 and (end is None or h.line < end)}
+        for alert in book.alerts:
+            if alert not in subsections:
+                problem(f"no '### {alert}' under '## Symptoms'", line=symptoms.line,
+                        hint=f"add a '### {alert}' subsection describing what fires and what users see")
+    return errors
+
+
+def check_alert_contract(alerts: Iterable[Alert], runbooks: RunbookCollection) -> list[SourceError]:
+    """Both directions: each alert's runbook exists, has the anchor and lists the alert; each
+    alert a runbook lists exists and points back at it."""
+    errors: list[SourceError] = []
+    by_name: dict[str, list[Alert]] = {}
+    for alert in alerts:
+        by_name.setdefault(alert.name, []).append(alert)
+        where = f"alert {alert.name}"
+        link = alert.runbook
+        if not link:
+            errors.append(SourceError(f"{where} has no runbook annotation", file=alert.file, line=alert.line,
+                                      key="annotations.runbook",
+                                      hint="add runbook: runbooks/<service>/<name>/ pointing at its runbook page"))
+            continue
+        path, _, anchor = link.partition("#")
+        if path.startswith(("/", "http:", "https:")) or ".." in path.split("/") or "\\" in path:
+            errors.append(SourceError(f"{where}: runbook {link!r} is not a site-relative runbook path",
+                                      file=alert.file, line=alert.line, key="annotations.runbook",
+                                      hint="write runbooks/<service>/<name>/ (no leading '/', no '..')"))
+            continue
+        book = runbooks.by_url(path)
+        if book is None:
+            errors.append(SourceError(f"{where}: runbook {path!r} does not exist", file=alert.file, line=alert.line,
+                                      key="annotations.runbook",
+                                      hint=f"write runbooks/{path.removeprefix('runbooks/').strip('/')}.md "
+                                           "from runbooks/template.md, or fix the path"))
+            continue
+        if anchor and anchor not in book.anchors:
+            errors.append(SourceError(f"{where}: runbook {book.file} has no heading with anchor #{anchor}",
+                                      file=alert.file, line=alert.line, key="annotations.runbook",
+                                      hint=f"add '### {alert.name}' under Symptoms in {book.file}, or fix the anchor"))
+        if alert.name not in book.alerts:
+            errors.append(SourceError(f"{where} points at {book.file}, which does not list it",
+                                      file=book.file, line=book.line_of("alerts"), key="alerts",
+                                      hint=f"add {alert.name} to its alerts"))
+    for book in runbooks.runbooks:
+        for name in book.alerts:
+            if name not in by_name:
+                errors.append(SourceError(f"lists alert {name!r}, which no rule file defines",
+                                          file=book.file, line=book.line_of("alerts"), key="alerts",
+                                          hint="remove it or fix the name (alert names are case-sensitive)"))
+                continue
+            for alert in by_name[name]:
+                target = runbooks.by_url(alert.runbook.partition("#")[0]) if alert.runbook else None
+                if target is not None and target is not book:
+                    errors.append(SourceError(f"lists alert {name!r}, whose runbook annotation points at "
+                                              f"{target.file}", file=book.file, line=book.line_of("alerts"),
+                                              key="alerts", hint="list each alert in exactly one runbook"))
+    return errors
 
 
 def load_runbooks(folder: Path) -> RunbookCollection:

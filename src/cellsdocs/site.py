@@ -42,3 +42,10 @@ class SiteModel:
         pages.update(render_topology_pages(self.sources, self.sources.active_rule_set))
         pages["reference/api/changes.md"] = render_changes(self.api_site, self.api_history)
         return pages
+
+    @cached_property
+    def assets(self) -> dict[str, bytes]:
+        """Site path -> content of every generated non-page file (diagram icons, ...)."""
+        from .diagramming import diagram_assets
+
+        return diagram_assets(self)

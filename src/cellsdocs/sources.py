@@ -17,7 +17,7 @@ from .errors import CellsDocsError, SourceError
 from .protos.compile import compile_proto_tree
 from .protos.model import ProtoModel, build_model
 from .routing import RuleSet, load_rule_sets
-from .runbooks import RunbookCollection, load_runbooks
+from .runbooks import RunbookCollection, check_alert_contract, lint_runbook, load_runbooks
 from .settings import SourcePaths
 from .topology import Topology, load_topology
 
@@ -88,8 +88,12 @@ def classify_type_values(descriptors: descriptor_pb2.FileDescriptorSet) -> dict[
 
 
 def cross_check(sources: Sources) -> list[CellsDocsError]:
-    """Checks that span two sources: rule classifications against the proto's ClassifyType."""
+    """Checks that span two sources: rule classifications against the proto's ClassifyType;
+    runbook structure; the alert -> runbook contract, both ways."""
     errors: list[CellsDocsError] = []
+    for book in sources.runbooks.runbooks:
+        errors.extend(lint_runbook(book, Path(book.file).parent.name))
+    errors.extend(check_alert_contract(sources.alerts.alerts, sources.runbooks))
     known = classify_type_values(sources.descriptors)
     for rule_set in sources.rule_sets:
         for rule in rule_set.rules:

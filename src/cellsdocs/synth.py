@@ -128,23 +128,36 @@ def synthetic_rules(count: int, *, cells: int = 200) -> list[dict[str, object]]:
     for i in range(count - 1):
         kind = ("path", "header", "cookie")[i % 3]
         if kind == "path":
-            rules.append({
-                "id": f"path-{i}", "match": {"type": "path", "regex_value": f"^/api/v{i % 5}/area{i}/(?<cell_name>cell-\\d+)/"},
-                "action": "classify", "classify": {"type": "CELL_ID", "value": "${cell_name}"},
-            })
+            rules.append(
+                {
+                    "id": f"path-{i}",
+                    "match": {"type": "path", "regex_value": f"^/api/v{i % 5}/area{i}/(?<cell_name>cell-\\d+)/"},
+                    "action": "classify",
+                    "classify": {"type": "CELL_ID", "value": "${cell_name}"},
+                }
+            )
         elif kind == "header":
-            rules.append({
-                "id": f"header-{i}",
-                "match": {"type": "header", "regex_name": f"^x-route-{i}$", "regex_value": "^(?<cell_id>\\d+)$"},
-                "action": "classify", "classify": {"type": "CELL_ID", "value": "${cell_id}"},
-            })
+            rules.append(
+                {
+                    "id": f"header-{i}",
+                    "match": {"type": "header", "regex_name": f"^x-route-{i}$", "regex_value": "^(?<cell_id>\\d+)$"},
+                    "action": "classify",
+                    "classify": {"type": "CELL_ID", "value": "${cell_id}"},
+                }
+            )
         else:
-            rules.append({
-                "id": f"cookie-{i}",
-                "match": {"type": "cookie", "regex_name": f"^_session_{i}$",
-                          "regex_value": "^(?<cell_prefix>cell_\\d+_)[0-9a-f]+$"},
-                "action": "classify", "classify": {"type": "SESSION_PREFIX", "value": "${cell_prefix}"},
-            })
+            rules.append(
+                {
+                    "id": f"cookie-{i}",
+                    "match": {
+                        "type": "cookie",
+                        "regex_name": f"^_session_{i}$",
+                        "regex_value": "^(?<cell_prefix>cell_\\d+_)[0-9a-f]+$",
+                    },
+                    "action": "classify",
+                    "classify": {"type": "SESSION_PREFIX", "value": "${cell_prefix}"},
+                }
+            )
     rules.append({"id": "fallback", "action": "classify", "classify": {"type": "FIRST_CELL"}})
     del cells
     return rules
