@@ -6,7 +6,7 @@ UV = "$$(scripts/uv-path.sh)"
 RUN = $(UV) run --frozen --quiet
 SITE_DIR ?= site
 
-.PHONY: help setup setup-test serve build check linkcheck lint test test-fast bench clean
+.PHONY: help setup setup-test serve build check linkcheck lint test test-fast offline bench clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
@@ -40,7 +40,12 @@ test: setup-test lint  ## everything: lint, unit, golden, broken-input, site bui
 test-fast: setup  ## unit tests only (no site build, no browser)
 	$(RUN) pytest -q -m "not site and not browser"
 
-bench: setup  ## benchmark: site build vs plain MkDocs build of the same Markdown
+offline: setup-test  ## build/cells-docs-offline.zip: the site for file:// use, search included
+	rm -rf build/offline-site && mkdir -p build
+	CELLS_OFFLINE=true $(RUN) mkdocs build --strict --site-dir build/offline-site
+	$(RUN) python scripts/pack.py build/offline-site build/cells-docs-offline.zip
+
+bench: setup-test  ## benchmark: site vs plain MkDocs build of the same Markdown; API, routing, explainer figures
 	$(RUN) python scripts/bench.py
 
 clean:

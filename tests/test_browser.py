@@ -144,6 +144,8 @@ def test_explainer_page_answers_as_the_reader_types(page: Any, site_url: str) ->
 
 def test_explainer_shows_hostile_input_as_text(page: Any, site_url: str) -> None:
     page.goto(site_url + "reference/routing/explain/")
-    page.locator("#cells-explainer-form textarea[name=cookies]").fill("_gitlab_session=cell_9_<img src=x onerror=alert(1)>")
+    page.locator("#cells-explainer-form textarea[name=cookies]").fill(
+        "_gitlab_session=cell_9_<img src=x onerror=alert(1)>"
+    )
     result = page.locator("#cells-explainer-result")
     assert result.locator("img").count() == 0

@@ -64,7 +64,7 @@ def test_cell_and_routing_pages_in_the_site(tmp_path, minimal) -> None:  # type:
     )
     minimal.write(
         "alerts/cell2.yml",
-        "groups:\n  - name: c\n    rules:\n      - alert: CellTwoSlow\n        expr: latency{cell=\"cell-2\"} > 1\n"
+        'groups:\n  - name: c\n    rules:\n      - alert: CellTwoSlow\n        expr: latency{cell="cell-2"} > 1\n'
         "        labels: {severity: warning}\n        annotations: {runbook: runbooks/cell/cell-two/}\n",
     )
     runbook = (minimal.root / "runbooks" / "demo" / "demo-down.md").read_text()

@@ -17,7 +17,7 @@ from typing import Any
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import event_priority
+from mkdocs.plugins import CombinedEvent, event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
@@ -109,7 +109,19 @@ def _expand(entry: Any, uris: list[str]) -> Any:
     return entry
 
 
+OFFLINE_SHIM = "assets/javascripts/iframe-worker-shim.js"
+
+
+def _offline(config: MkDocsConfig) -> bool:
+    plugin = config.plugins.get("material/offline") or config.plugins.get("offline")
+    return bool(plugin is not None and plugin.config.enabled)
+
+
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
+    if _offline(config):
+        # Material's offline plugin loads its web-worker shim from a CDN; ship it with the bundle.
+        polyfills = [p for p in config.extra.get("polyfills", []) if "iframe-worker" not in str(p)]
+        config.extra["polyfills"] = [*polyfills, OFFLINE_SHIM]
     site = site_for(config)
     if config.nav:
         uris = sorted([*_collection_files(site.sources.paths), *site.pages])
@@ -135,15 +147,28 @@ def on_files(files: Files, *, config: MkDocsConfig) -> Files:
         files.append(File.generated(config, uri, content=content))
     for uri, data in site.assets.items():
         files.append(File.generated(config, uri, content=data))
+    if _offline(config):
+        shim = Path(config.config_file_path).resolve().parent / "node_modules" / "iframe-worker" / "shim" / "index.js"
+        if not shim.is_file():
+            raise PluginError(f"{shim} not found: the offline bundle needs it (fix: run make setup-test, or npm ci)")
+        files.append(File.generated(config, OFFLINE_SHIM, abs_src_path=str(shim)))
     return files
 
 
 @event_priority(100)  # before mkdocs-macros renders the page with Jinja
-def on_page_markdown(markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+def _protect_page(markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
     title = page.title
     if title and "{" in title:  # mkdocs-macros renders the title too
         page.title = protect_foreign_templates(title)
     return protect_foreign_templates(markdown)
+
+
+@event_priority(-50)  # after mkdocs-macros: generated blocks keep their {{ }} verbatim
+def _decorate_page(markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+    return site_for(config).decorate(page.file.src_uri, markdown)
+
+
+on_page_markdown = CombinedEvent(_protect_page, _decorate_page)
 
 
 @event_priority(-100)  # after every other plugin: the final Markdown of the page

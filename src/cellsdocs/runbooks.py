@@ -169,7 +169,8 @@ def parse_runbook(text: str, *, file: str, service: str, name: str) -> Runbook:
     for part, what in ((service, "service folder"), (name, "file name")):
         if not _SLUG.match(part):
             raise SourceError(
-                f"{what} {part!r} is not kebab-case", file=file,
+                f"{what} {part!r} is not kebab-case",
+                file=file,
                 hint="use lowercase letters, digits and '-' so the URL is stable",
             )
     alerts = meta.get("alerts") or []
@@ -184,12 +185,18 @@ def parse_runbook(text: str, *, file: str, service: str, name: str) -> Runbook:
     owner = meta.get("owner")
     review_every = meta.get("review_every")
     return Runbook(
-        service=str(meta.get("service") or service), name=name, title=title, alerts=tuple(alerts),
+        service=str(meta.get("service") or service),
+        name=name,
+        title=title,
+        alerts=tuple(alerts),
         severity=str(severity) if severity is not None else None,
         owner=str(owner) if owner is not None else None,
-        last_reviewed=_date(meta.get("last_reviewed"), file=file, line=fm.line_of("last_reviewed"), key="last_reviewed"),
+        last_reviewed=_date(
+            meta.get("last_reviewed"), file=file, line=fm.line_of("last_reviewed"), key="last_reviewed"
+        ),
         review_every=str(review_every) if review_every is not None else None,
-        headings=headings, file=file,
+        headings=headings,
+        file=file,
         front_lines=tuple((str(k), fm.line_of(str(k)) or 1) for k in meta),
     )
 
@@ -199,28 +206,40 @@ def lint_runbook(book: Runbook, folder_service: str) -> list[SourceError]:
     errors: list[SourceError] = []
 
     def problem(message: str, *, key: str | None = None, line: int | None = None, hint: str | None = None) -> None:
-        errors.append(SourceError(message, file=book.file, line=line or (book.line_of(key) if key else None),
-                                  key=key, hint=hint))
+        errors.append(
+            SourceError(message, file=book.file, line=line or (book.line_of(key) if key else None), key=key, hint=hint)
+        )
 
     present = {k for k, _ in book.front_lines}
     for key in REQUIRED_KEYS:
         if key not in present:
             problem(f"missing front matter key {key!r}", line=1, hint=f"add {key}: ... (see runbooks/template.md)")
     if book.service != folder_service:
-        problem(f"service {book.service!r} does not match the folder {folder_service!r}", key="service",
-                hint=f"set service: {folder_service} or move the file")
+        problem(
+            f"service {book.service!r} does not match the folder {folder_service!r}",
+            key="service",
+            hint=f"set service: {folder_service} or move the file",
+        )
     if book.severity is not None and book.severity not in SEVERITIES:
         problem(f"unknown severity {book.severity!r}", key="severity", hint=f"use one of: {', '.join(SEVERITIES)}")
     if book.review_every is not None and review_period_days(book.review_every) is None:
-        problem(f"review_every {book.review_every!r} is not a period", key="review_every",
-                hint="write a number and a unit: 30d, 12w, 6m or 1y")
+        problem(
+            f"review_every {book.review_every!r} is not a period",
+            key="review_every",
+            hint="write a number and a unit: 30d, 12w, 6m or 1y",
+        )
     if "alerts" in present and not book.alerts:
-        problem("the runbook lists no alerts", key="alerts", hint="list the alerts whose runbook annotation points here")
+        problem(
+            "the runbook lists no alerts", key="alerts", hint="list the alerts whose runbook annotation points here"
+        )
     sections = {h.text: h for h in book.headings if h.level == 2}
     for section in REQUIRED_SECTIONS:
         if section not in sections:
-            problem(f"missing section '## {section}'", line=book.headings[-1].line if book.headings else 1,
-                    hint=f"add a '## {section}' section (see runbooks/template.md)")
+            problem(
+                f"missing section '## {section}'",
+                line=book.headings[-1].line if book.headings else 1,
+                hint=f"add a '## {section}' section (see runbooks/template.md)",
+            )
     symptoms = sections.get("Symptoms")
     if symptoms is not None:
         after = [h for h in book.headings if h.line > symptoms.line]
@@ -228,8 +247,11 @@ def lint_runbook(book: Runbook, folder_service: str) -> list[SourceError]:
         subsections = {h.text for h in after if h.level == 3 and (end is None or h.line < end)}
         for alert in book.alerts:
             if alert not in subsections:
-                problem(f"no '### {alert}' under '## Symptoms'", line=symptoms.line,
-                        hint=f"add a '### {alert}' subsection describing what fires and what users see")
+                problem(
+                    f"no '### {alert}' under '## Symptoms'",
+                    line=symptoms.line,
+                    hint=f"add a '### {alert}' subsection describing what fires and what users see",
+                )
     return errors
 
 
@@ -243,44 +265,86 @@ def check_alert_contract(alerts: Iterable[Alert], runbooks: RunbookCollection) -
         where = f"alert {alert.name}"
         link = alert.runbook
         if not link:
-            errors.append(SourceError(f"{where} has no runbook annotation", file=alert.file, line=alert.line,
-                                      key="annotations.runbook",
-                                      hint="add runbook: runbooks/<service>/<name>/ pointing at its runbook page"))
+            errors.append(
+                SourceError(
+                    f"{where} has no runbook annotation",
+                    file=alert.file,
+                    line=alert.line,
+                    key="annotations.runbook",
+                    hint="add runbook: runbooks/<service>/<name>/ pointing at its runbook page",
+                )
+            )
             continue
         path, _, anchor = link.partition("#")
         if path.startswith(("/", "http:", "https:")) or ".." in path.split("/") or "\\" in path:
-            errors.append(SourceError(f"{where}: runbook {link!r} is not a site-relative runbook path",
-                                      file=alert.file, line=alert.line, key="annotations.runbook",
-                                      hint="write runbooks/<service>/<name>/ (no leading '/', no '..')"))
+            errors.append(
+                SourceError(
+                    f"{where}: runbook {link!r} is not a site-relative runbook path",
+                    file=alert.file,
+                    line=alert.line,
+                    key="annotations.runbook",
+                    hint="write runbooks/<service>/<name>/ (no leading '/', no '..')",
+                )
+            )
             continue
         book = runbooks.by_url(path)
         if book is None:
-            errors.append(SourceError(f"{where}: runbook {path!r} does not exist", file=alert.file, line=alert.line,
-                                      key="annotations.runbook",
-                                      hint=f"write runbooks/{path.removeprefix('runbooks/').strip('/')}.md "
-                                           "from runbooks/template.md, or fix the path"))
+            errors.append(
+                SourceError(
+                    f"{where}: runbook {path!r} does not exist",
+                    file=alert.file,
+                    line=alert.line,
+                    key="annotations.runbook",
+                    hint=f"write runbooks/{path.removeprefix('runbooks/').strip('/')}.md "
+                    "from runbooks/template.md, or fix the path",
+                )
+            )
             continue
         if anchor and anchor not in book.anchors:
-            errors.append(SourceError(f"{where}: runbook {book.file} has no heading with anchor #{anchor}",
-                                      file=alert.file, line=alert.line, key="annotations.runbook",
-                                      hint=f"add '### {alert.name}' under Symptoms in {book.file}, or fix the anchor"))
+            errors.append(
+                SourceError(
+                    f"{where}: runbook {book.file} has no heading with anchor #{anchor}",
+                    file=alert.file,
+                    line=alert.line,
+                    key="annotations.runbook",
+                    hint=f"add '### {alert.name}' under Symptoms in {book.file}, or fix the anchor",
+                )
+            )
         if alert.name not in book.alerts:
-            errors.append(SourceError(f"{where} points at {book.file}, which does not list it",
-                                      file=book.file, line=book.line_of("alerts"), key="alerts",
-                                      hint=f"add {alert.name} to its alerts"))
+            errors.append(
+                SourceError(
+                    f"{where} points at {book.file}, which does not list it",
+                    file=book.file,
+                    line=book.line_of("alerts"),
+                    key="alerts",
+                    hint=f"add {alert.name} to its alerts",
+                )
+            )
     for book in runbooks.runbooks:
         for name in book.alerts:
             if name not in by_name:
-                errors.append(SourceError(f"lists alert {name!r}, which no rule file defines",
-                                          file=book.file, line=book.line_of("alerts"), key="alerts",
-                                          hint="remove it or fix the name (alert names are case-sensitive)"))
+                errors.append(
+                    SourceError(
+                        f"lists alert {name!r}, which no rule file defines",
+                        file=book.file,
+                        line=book.line_of("alerts"),
+                        key="alerts",
+                        hint="remove it or fix the name (alert names are case-sensitive)",
+                    )
+                )
                 continue
             for alert in by_name[name]:
                 target = runbooks.by_url(alert.runbook.partition("#")[0]) if alert.runbook else None
                 if target is not None and target is not book:
-                    errors.append(SourceError(f"lists alert {name!r}, whose runbook annotation points at "
-                                              f"{target.file}", file=book.file, line=book.line_of("alerts"),
-                                              key="alerts", hint="list each alert in exactly one runbook"))
+                    errors.append(
+                        SourceError(
+                            f"lists alert {name!r}, whose runbook annotation points at {target.file}",
+                            file=book.file,
+                            line=book.line_of("alerts"),
+                            key="alerts",
+                            hint="list each alert in exactly one runbook",
+                        )
+                    )
     return errors
 
 

@@ -5,8 +5,10 @@ Computed lazily and once per change of the sources; the MkDocs adapter and the m
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import cached_property
 
+from .oncall import build_date, decorate_runbook, render_alert_index, render_freshness
 from .protos.history import ApiHistory, compare_revisions
 from .protos.render import ApiSite, render_api, render_changes
 from .sources import Sources
@@ -41,7 +43,20 @@ class SiteModel:
         pages.update(self._api[1])
         pages.update(render_topology_pages(self.sources, self.sources.active_rule_set))
         pages["reference/api/changes.md"] = render_changes(self.api_site, self.api_history)
+        pages["runbooks/alerts.md"] = render_alert_index(self.sources)
+        pages["runbooks/freshness.md"] = render_freshness(self.sources, self.today)
         return pages
+
+    @cached_property
+    def today(self) -> dt.date:
+        return build_date()
+
+    def decorate(self, src_uri: str, markdown: str) -> str:
+        """Generated additions to hand-written pages (runbooks: alert definitions, stale banner)."""
+        book = next((b for b in self.sources.runbooks.runbooks if b.page == src_uri), None)
+        if book is None:
+            return markdown
+        return decorate_runbook(markdown, book, self.sources.alerts.alerts, self.today)
 
     @cached_property
     def assets(self) -> dict[str, bytes]:

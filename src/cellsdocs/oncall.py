@@ -1,0 +1,178 @@
+"""On-call pages: the alert definitions placed on runbook pages, stale-review banners, the
+on-call index (every alert A-Z with its runbook) and the freshness report.
+
+Alert definitions are inserted after mkdocs-macros has rendered the page, so PromQL and
+Prometheus templates (``{{ $labels.cell }}``) reach the reader exactly as in the rule files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import posixpath
+import re
+
+from .alerts import Alert
+from .errors import SourceError
+from .markdown import code, table, text
+from .runbooks import Runbook
+from .sources import Sources
+
+__all__ = ["build_date", "decorate_runbook", "render_alert_index", "render_freshness"]
+
+GENERATOR = "cellsdocs.oncall"
+
+
+def build_date() -> dt.date:
+    """The date the build treats as today: ``CELLS_BUILD_DATE`` (YYYY-MM-DD) or the UTC date."""
+    raw = os.environ.get("CELLS_BUILD_DATE", "").strip()
+    if raw:
+        try:
+            return dt.date.fromisoformat(raw)
+        except ValueError as exc:
+            raise SourceError(
+                f"CELLS_BUILD_DATE {raw!r} is not a date", key="CELLS_BUILD_DATE", hint="write YYYY-MM-DD"
+            ) from exc
+    return dt.datetime.now(dt.UTC).date()
+
+
+def _indent(block: str) -> str:
+    return "".join(f"    {line}" if line.strip() else line for line in block.splitlines(keepends=True))
+
+
+def _fence(content: str, language: str = "") -> str:
+    ticks = "```"
+    while ticks in content:
+        ticks += "`"
+    return f"{ticks}{language}\n{content.rstrip()}\n{ticks}\n"
+
+
+def alert_block(alert: Alert) -> str:
+    """An admonition with the alert as the rule files define it."""
+    facts = [
+        ["Severity", text(alert.severity or "not set")],
+        ["Pending for", text(alert.for_ or "0s (fires at once)")],
+        ["Pager", text(alert.label("pager") or "not set")],
+        ["Labels", ", ".join(code(f"{k}={v}") for k, v in alert.labels) or "none"],
+        ["Defined in", f"{code(alert.file)} line {alert.line}, group {code(alert.group)}"],
+    ]
+    body = "Alert as defined in the rule files (generated; edit the rule file, not this box):\n\n" + table(
+        ["Fact", "Value"], facts
+    )
+    body += "\n" + _fence(alert.expr, "promql")
+    for key, value in alert.annotations:
+        if key in ("runbook", "runbook_url"):
+            continue
+        body += f"\n{text(key.capitalize())}:\n\n" + _fence(value, "text")
+    return f'\n???+ abstract "Alert definition: {alert.name}"\n' + _indent(body) + "\n"
+
+
+def stale_banner(book: Runbook, today: dt.date) -> str:
+    due = book.review_due()
+    return (
+        '!!! warning "This runbook is overdue for review"\n'
+        f"    Last reviewed on {book.last_reviewed}, due again on {due} (every {text(book.review_every)}). "
+        f"Steps may be out of date: check them against the reference pages as you go. "
+        f"Owner: **{text(book.owner or 'unknown')}**. See the [freshness report]"
+        f"({posixpath.relpath('runbooks/freshness.md', posixpath.dirname(book.page))}).\n\n"
+    )
+
+
+def decorate_runbook(markdown: str, book: Runbook, alerts: tuple[Alert, ...], today: dt.date) -> str:
+    """Insert each listed alert's definition under its Symptoms heading, and the stale banner."""
+    lines = markdown.splitlines(keepends=True)
+    by_name = {a.name: a for a in alerts}
+    out: list[str] = []
+    in_fence = False
+    banner_done = not book.is_stale(today)
+    for line in lines:
+        if re.match(r"^\s*(```|~~~)", line):
+            in_fence = not in_fence
+        out.append(line)
+        if in_fence:
+            continue
+        heading = re.match(r"^(#{1,6})\s+(.+?)\s*(\{[^}]*\})?\s*$", line)
+        if not heading:
+            continue
+        if not banner_done and len(heading.group(1)) == 1:
+            out.append("\n" + stale_banner(book, today))
+            banner_done = True
+        name = heading.group(2).strip()
+        if len(heading.group(1)) == 3 and name in book.alerts and name in by_name:
+            out.append(alert_block(by_name[name]))
+    if not banner_done:
+        out.insert(0, stale_banner(book, today))
+    return "".join(out)
+
+
+def _front(title: str) -> str:
+    return f"---\nrender_macros: false\ntitle: {title}\n---\n\n"
+
+
+def render_alert_index(sources: Sources) -> str:
+    """Every alert, A-Z, with severity, service, pager and its runbook; gaps called out."""
+    page = "runbooks/alerts.md"
+    rows = []
+    missing = 0
+    for alert in sorted(sources.alerts.alerts, key=lambda a: (a.name.lower(), a.file)):
+        link = alert.runbook
+        book = sources.runbooks.by_url(link) if link else None
+        if book is None:
+            missing += 1
+            target = "**missing**"
+        else:
+            anchor = link.partition("#")[2] if link else ""
+            rel = posixpath.relpath(book.page, posixpath.dirname(page))
+            target = f"[{text(book.title)}]({rel}{'#' + anchor if anchor else ''})"
+        rows.append(
+            [
+                f'<span id="{alert.name.lower()}"></span>{code(alert.name)}',
+                text(alert.severity or ""),
+                text(alert.service or ""),
+                text(alert.label("pager") or ""),
+                text(alert.for_ or "0s"),
+                target,
+            ]
+        )
+    gaps = f"**{missing} alert(s) have no runbook.**" if missing else "Every alert has a runbook."
+    return (
+        _front("On-call index")
+        + "# On-call index\n\n"
+        + f'<p class="cells-generated">Generated at build time from {code(", ".join(sources.alerts.files))} '
+        f"and the runbooks by {code(GENERATOR)}.</p>\n\n"
+        + f"Every alert of the rule files, A to Z, with the runbook its `runbook` annotation points at. {gaps} "
+        "The build checks the contract both ways: each alert's runbook exists, has the alert's heading and "
+        "lists the alert; each alert a runbook lists exists.\n\n"
+        + table(["Alert", "Severity", "Service", "Pager", "For", "Runbook"], rows)
+    )
+
+
+def render_freshness(sources: Sources, today: dt.date) -> str:
+    page = "runbooks/freshness.md"
+    rows = []
+    stale = 0
+    for book in sorted(sources.runbooks.runbooks, key=lambda b: (b.review_due() or dt.date.max, b.page)):
+        due = book.review_due()
+        is_stale = book.is_stale(today)
+        stale += is_stale
+        rel = posixpath.relpath(book.page, posixpath.dirname(page))
+        rows.append(
+            [
+                f"[{text(book.title)}]({rel})",
+                text(book.owner or ""),
+                text(book.last_reviewed or "never"),
+                text(book.review_every or ""),
+                text(due or "–"),
+                "**overdue**" if is_stale else "current",
+            ]
+        )
+    summary = f"**{stale} runbook(s) overdue for review.**" if stale else "Every runbook is current."
+    return (
+        _front("Runbook freshness")
+        + "# Runbook freshness\n\n"
+        + f'<p class="cells-generated">Generated at build time ({today.isoformat()}) from the runbooks\' '
+        f"front matter by {code(GENERATOR)}.</p>\n\n"
+        + f"A runbook is overdue when `last_reviewed` + `review_every` is before the build date. {summary} "
+        "Overdue runbooks show a warning at the top. To review one: walk through it, fix what is wrong, and set "
+        "`last_reviewed` to today.\n\n" + table(["Runbook", "Owner", "Last reviewed", "Every", "Due", "Status"], rows)
+    )
