@@ -1,25 +1,47 @@
-"""Architecture Decision Records: ``adr/*.md`` -> typed :class:`Adr`.
+"""Architecture Decision Records: ``adr/*.md`` -> typed :class:`Adr`, the ADR linter, and the
+front-matter edits the lifecycle commands make.
 
 Reads MADR 4 (YAML front matter with ``status``, ``date``...), Nygard-style records (status in a
 ``## Status`` section), front matter with only a ``title:`` such as ``'Cells ADR 001: Routing
 technology'``, and records with no front matter at all (title from the first heading). The number
 comes from the file name (``0001-title.md``, ``001_title.md``) or from the title.
+
+This project's front matter additions: ``supersedes``, ``superseded-by``, ``relates-to`` (ADR
+numbers), ``tags``, and ``governs`` (``services``, ``rpcs``, ``rule-sets``, ``cells``): the
+reference pages of what a decision governs link back to it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .errors import SourceError
 from .frontmatter import split_front_matter
 from .textio import display_path, read_text
 
-__all__ = ["STATUSES", "Adr", "AdrCollection", "adr_files", "load_adrs", "parse_adr"]
+__all__ = [
+    "GOVERNED_KINDS",
+    "MADR_SECTIONS",
+    "STATUSES",
+    "Adr",
+    "AdrCollection",
+    "adr_files",
+    "lint_adrs",
+    "load_adrs",
+    "parse_adr",
+    "set_front_matter",
+    "slugify_title",
+]
 
 STATUSES = ("proposed", "accepted", "rejected", "deprecated", "superseded")
+GOVERNED_KINDS = ("services", "rpcs", "rule-sets", "cells")
+#: sections a MADR record must have (the others are optional in MADR 4)
+MADR_SECTIONS = ("Context and Problem Statement", "Considered Options", "Decision Outcome")
 _FILE_NUMBER = re.compile(r"^(\d{1,6})(?:[-_ .]|$)")
 _TITLE_NUMBER = re.compile(r"^(?:.*?\bADR[-\s]*)?0*(\d{1,6})\s*[:.\-–]\s*(.+)$", re.I)
 _HEADING = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.M)
@@ -40,10 +62,24 @@ class Adr:
     file: str
     stem: str
     style: str  # madr | title-front-matter | nygard | plain
+    supersedes: tuple[int, ...] = ()
+    superseded_by: tuple[int, ...] = ()
+    relates_to: tuple[int, ...] = ()
+    governs: tuple[tuple[str, str], ...] = ()  # (kind, name)
+    decision_makers: tuple[str, ...] = ()
+    sections: tuple[str, ...] = ()
+    key_lines: tuple[tuple[str, int], ...] = field(default=())
 
     @property
     def ref(self) -> str:
         return f"ADR-{self.number:04d}" if self.number is not None else self.stem
+
+    @property
+    def page(self) -> str:
+        return f"adr/{self.stem}.md"
+
+    def line_of(self, key: str) -> int | None:
+        return dict(self.key_lines).get(key)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -70,6 +106,36 @@ def _parse_date(value: object, *, file: str, line: int | None) -> dt.date | None
         ) from exc
 
 
+def _numbers(value: object, *, file: str, line: int | None, key: str) -> tuple[int, ...]:
+    if value is None or value == "":
+        return ()
+    items = value if isinstance(value, list) else [value]
+    out = []
+    for item in items:
+        text = str(item).strip()
+        match = re.match(r"^(?:ADR-?)?0*(\d+)(?:[-_].*)?(?:\.md)?$", text, re.I)
+        if isinstance(item, bool) or not match:
+            raise SourceError(
+                f"{key}: {item!r} is not an ADR number",
+                file=file,
+                line=line,
+                key=key,
+                hint="write ADR numbers, e.g. [4] or [ADR-0004]",
+            )
+        out.append(int(match.group(1)))
+    return tuple(out)
+
+
+def _strings(value: object, *, file: str, line: int | None, key: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return tuple(t.strip() for t in value.split(",") if t.strip())
+    if not isinstance(value, list) or not all(isinstance(t, str | int) for t in value):
+        raise SourceError(f"{key} must be a list of names", file=file, line=line, key=key)
+    return tuple(str(t) for t in value)
+
+
 def parse_adr(text: str, *, file: str, stem: str) -> Adr:
     """Parse one record in any of the accepted styles."""
     fm = split_front_matter(text, file=file)
@@ -87,11 +153,12 @@ def parse_adr(text: str, *, file: str, stem: str) -> Adr:
         title = title_number.group(2).strip()
     status_raw = meta.get("status")
     style = "madr" if "status" in meta else ("title-front-matter" if title_raw else "plain")
+    sections = [m.group(1).strip() for m in _SECTION.finditer(fm.body)]
     if status_raw is None:
-        sections = list(_SECTION.finditer(fm.body))
-        for i, section in enumerate(sections):
+        matches = list(_SECTION.finditer(fm.body))
+        for i, section in enumerate(matches):
             if section.group(1).strip().lower() == "status":
-                end = sections[i + 1].start() if i + 1 < len(sections) else len(fm.body)
+                end = matches[i + 1].start() if i + 1 < len(matches) else len(fm.body)
                 words = fm.body[section.end() : end].strip().split()
                 if words:
                     status_raw = words[0].strip(".,:;*_").lower()
@@ -107,20 +174,51 @@ def parse_adr(text: str, *, file: str, stem: str) -> Adr:
             hint=f"use one of: {', '.join(STATUSES)}",
         )
     date = _parse_date(meta.get("date"), file=file, line=fm.line_of("date"))
-    tags_raw = meta.get("tags") or ()
-    if isinstance(tags_raw, str):
-        tags_raw = [t.strip() for t in tags_raw.split(",") if t.strip()]
-    if not isinstance(tags_raw, list | tuple) or not all(isinstance(t, str) for t in tags_raw):
-        raise SourceError("tags must be a list of strings", file=file, line=fm.line_of("tags"), key="tags")
+    if date is None and style == "nygard":
+        found = re.search(r"^Date:\s*(\d{4}-\d{2}-\d{2})", fm.body, re.M)
+        date = _parse_date(found.group(1), file=file, line=None) if found else None
+    governs: list[tuple[str, str]] = []
+    raw_governs = meta.get("governs")
+    if raw_governs is not None:
+        if not isinstance(raw_governs, dict):
+            raise SourceError(
+                "governs must be a mapping of kind to names",
+                file=file,
+                line=fm.line_of("governs"),
+                key="governs",
+                hint=f"use the kinds {', '.join(GOVERNED_KINDS)}",
+            )
+        for kind, names in raw_governs.items():
+            if kind not in GOVERNED_KINDS:
+                raise SourceError(
+                    f"unknown kind {kind!r}",
+                    file=file,
+                    line=fm.line_of("governs"),
+                    key=f"governs.{kind}",
+                    hint=f"use one of: {', '.join(GOVERNED_KINDS)}",
+                )
+            for name in _strings(names, file=file, line=fm.line_of("governs"), key=f"governs.{kind}"):
+                governs.append((kind, name))
     return Adr(
         number=number,
         title=title.strip(),
         status=status,
         date=date,
-        tags=tuple(tags_raw),
+        tags=_strings(meta.get("tags"), file=file, line=fm.line_of("tags"), key="tags"),
         file=file,
         stem=stem,
         style=style,
+        supersedes=_numbers(meta.get("supersedes"), file=file, line=fm.line_of("supersedes"), key="supersedes"),
+        superseded_by=_numbers(
+            meta.get("superseded-by"), file=file, line=fm.line_of("superseded-by"), key="superseded-by"
+        ),
+        relates_to=_numbers(meta.get("relates-to"), file=file, line=fm.line_of("relates-to"), key="relates-to"),
+        governs=tuple(governs),
+        decision_makers=_strings(
+            meta.get("decision-makers"), file=file, line=fm.line_of("decision-makers"), key="decision-makers"
+        ),
+        sections=tuple(sections),
+        key_lines=tuple((str(k), fm.line_of(str(k)) or 1) for k in meta),
     )
 
 
@@ -139,3 +237,129 @@ def load_adrs(folder: Path) -> AdrCollection:
         raise SourceError("ADR location is not a folder", file=shown, hint="point CELLS_ADR_DIR at a folder")
     adrs = [parse_adr(read_text(p, what="ADR"), file=display_path(p), stem=p.stem) for p in adr_files(folder)]
     return AdrCollection(adrs=tuple(adrs), folder=shown)
+
+
+def lint_adrs(collection: AdrCollection) -> list[SourceError]:
+    """Problems across the records: duplicate numbers, broken or one-way links, missing sections."""
+    errors: list[SourceError] = []
+    by_number: dict[int, list[Adr]] = {}
+    for adr in collection.adrs:
+        if adr.number is not None:
+            by_number.setdefault(adr.number, []).append(adr)
+    free = max(by_number, default=0) + 1
+    for number, same in sorted(by_number.items()):
+        if len(same) > 1:
+            keep, *others = sorted(same, key=lambda a: (a.date or dt.date.max, a.stem))
+            for other in others:
+                errors.append(
+                    SourceError(
+                        f"number {number} is also used by {keep.file}",
+                        file=other.file,
+                        key="number",
+                        hint=f"renumber this record to {free:04d} (cells-docs adr renumber {other.stem} {free})",
+                    )
+                )
+                free += 1
+    for adr in collection.adrs:
+        if adr.number is None:
+            errors.append(SourceError("the record has no number", file=adr.file, hint="name the file NNNN-title.md"))
+        links = (
+            ("supersedes", adr.supersedes, "superseded-by"),
+            ("superseded-by", adr.superseded_by, "supersedes"),
+            ("relates-to", adr.relates_to, None),
+        )
+        for key, numbers, back in links:
+            for number in numbers:
+                target = collection.by_number(number)
+                if target is None:
+                    errors.append(
+                        SourceError(
+                            f"{key} ADR {number}, which does not exist",
+                            file=adr.file,
+                            line=adr.line_of(key),
+                            key=key,
+                            hint="fix the number or remove it",
+                        )
+                    )
+                    continue
+                if back is not None and adr.number is not None:
+                    back_numbers = target.superseded_by if back == "superseded-by" else target.supersedes
+                    if adr.number not in back_numbers:
+                        errors.append(
+                            SourceError(
+                                f"{key} ADR {number}, but {target.file} does not list {adr.number} in {back}",
+                                file=adr.file,
+                                line=adr.line_of(key),
+                                key=key,
+                                hint=f"add {adr.number} to {back} of {target.file} (cells-docs adr supersede does both)",
+                            )
+                        )
+        if adr.status == "superseded" and not adr.superseded_by:
+            errors.append(
+                SourceError(
+                    "status is superseded but superseded-by is empty",
+                    file=adr.file,
+                    line=adr.line_of("status"),
+                    key="superseded-by",
+                    hint="name the record that replaces it",
+                )
+            )
+        if adr.superseded_by and adr.status not in ("superseded", None):
+            errors.append(
+                SourceError(
+                    f"superseded-by is set but status is {adr.status!r}",
+                    file=adr.file,
+                    line=adr.line_of("status"),
+                    key="status",
+                    hint="set status: superseded",
+                )
+            )
+        if adr.style == "madr":
+            for section in MADR_SECTIONS:
+                if section not in adr.sections:
+                    errors.append(
+                        SourceError(
+                            f"missing section '## {section}'", file=adr.file, hint="add it (see adr/template.md)"
+                        )
+                    )
+    return errors
+
+
+# --- editing ------------------------------------------------------------------------------------
+
+
+def _yaml_value(value: Any) -> str:
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(str(v) for v in value) + "]"
+    return str(value)
+
+
+def set_front_matter(text: str, updates: dict[str, Any]) -> str:
+    """Set top-level front matter keys, keeping every other line (and comment) as written."""
+    if not text.startswith("---"):
+        added = "".join(f"{k}: {_yaml_value(v)}\n" for k, v in updates.items())
+        return f"---\n{added}---\n\n{text}"
+    lines = text.splitlines(keepends=True)
+    end = next(i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "..."))
+    head = lines[1:end]
+    for key, value in updates.items():
+        new = f"{key}: {_yaml_value(value)}\n"
+        index = next((i for i, line in enumerate(head) if re.match(rf"^{re.escape(key)}\s*:", line)), None)
+        if index is None:
+            head.append(new)
+            continue
+        stop = index + 1
+        while stop < len(head) and (head[stop].startswith((" ", "\t", "-")) and head[stop].strip()):
+            stop += 1
+        head[index:stop] = [new]
+    return "".join([lines[0], *head, *lines[end:]])
+
+
+def slugify_title(title: str) -> str:
+    """``Route requests at the edge`` -> ``route-requests-at-the-edge``."""
+    slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
+    return slug[:80].rstrip("-") or "decision"
+
+
+def next_number(adrs: Iterable[Adr]) -> int:
+    return max((a.number for a in adrs if a.number is not None), default=0) + 1

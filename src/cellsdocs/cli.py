@@ -220,6 +220,9 @@ def build_parser() -> argparse.ArgumentParser:
     rd.add_argument("--limit", type=int, default=50, help="print at most this many differences")
     rd.add_argument("--fail-on-difference", action="store_true")
     rd.set_defaults(func=_cmd_route_diff)
+    from .adr_cli import add_adr_commands
+
+    add_adr_commands(sub)
     where = sub.add_parser("sources", help="print where each source is read from")
     where.set_defaults(func=_cmd_sources)
     return parser

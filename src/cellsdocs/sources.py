@@ -11,7 +11,7 @@ from typing import TypeVar
 
 from google.protobuf import descriptor_pb2
 
-from .adr import AdrCollection, load_adrs
+from .adr import AdrCollection, lint_adrs, load_adrs
 from .alerts import AlertRules, load_alert_rules
 from .errors import CellsDocsError, SourceError
 from .protos.compile import compile_proto_tree
@@ -87,6 +87,36 @@ def classify_type_values(descriptors: descriptor_pb2.FileDescriptorSet) -> dict[
     return values
 
 
+def check_governed(sources: Sources) -> list[CellsDocsError]:
+    """Every service, RPC, rule set and cell an ADR says it governs exists in the sources."""
+    from .protos.refs import resolve
+
+    errors: list[CellsDocsError] = []
+    for adr in sources.adrs.adrs:
+        for kind, name in adr.governs:
+            problem = None
+            if kind in ("services", "rpcs"):
+                try:
+                    resolve(sources.api, name, "service" if kind == "services" else "rpc")
+                except CellsDocsError as exc:
+                    problem = exc.message + (f" ({exc.hint})" if exc.hint else "")
+            elif kind == "rule-sets" and sources.rule_set(name) is None:
+                problem = f"no rule set named {name!r} ({', '.join(r.name for r in sources.rule_sets)})"
+            elif kind == "cells" and sources.topology.by_name(name) is None:
+                problem = f"no cell named {name!r} in {sources.topology.source}"
+            if problem:
+                errors.append(
+                    SourceError(
+                        f"governs {kind} {name!r}, which does not exist: {problem}",
+                        file=adr.file,
+                        line=adr.line_of("governs"),
+                        key=f"governs.{kind}",
+                        hint="fix the name or remove it",
+                    )
+                )
+    return errors
+
+
 def cross_check(sources: Sources) -> list[CellsDocsError]:
     """Checks that span two sources: rule classifications against the proto's ClassifyType;
     runbook structure; the alert -> runbook contract, both ways."""
@@ -94,6 +124,8 @@ def cross_check(sources: Sources) -> list[CellsDocsError]:
     for book in sources.runbooks.runbooks:
         errors.extend(lint_runbook(book, Path(book.file).parent.name))
     errors.extend(check_alert_contract(sources.alerts.alerts, sources.runbooks))
+    errors.extend(lint_adrs(sources.adrs))
+    errors.extend(check_governed(sources))
     known = classify_type_values(sources.descriptors)
     for rule_set in sources.rule_sets:
         for rule in rule_set.rules:
