@@ -291,7 +291,8 @@ def lint_adrs(collection: AdrCollection) -> list[SourceError]:
                                 file=adr.file,
                                 line=adr.line_of(key),
                                 key=key,
-                                hint=f"add {adr.number} to {back} of {target.file} (cells-docs adr supersede does both)",
+                                hint=f"add {adr.number} to {back} of {target.file} "
+                                "(cells-docs adr supersede does both)",
                             )
                         )
         if adr.status == "superseded" and not adr.superseded_by:
