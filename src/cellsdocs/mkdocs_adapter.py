@@ -41,7 +41,7 @@ def paths_for(config: MkDocsConfig) -> SourcePaths:
 def site_for(config: MkDocsConfig) -> SiteModel:
     """The validated sources of this build and what is rendered from them (once per change)."""
     paths = paths_for(config)
-    stamp = fingerprint(paths)
+    stamp = f"{fingerprint(paths)}:{config.use_directory_urls}"
     cached = _CACHE.get(paths)
     if cached is not None and cached[0] == stamp:
         return cached[1]
@@ -49,7 +49,7 @@ def site_for(config: MkDocsConfig) -> SiteModel:
         sources = load_sources(paths)
     except SourcesInvalid as exc:
         raise PluginError("\n".join(e.format() for e in exc.errors)) from exc
-    site = SiteModel(sources)
+    site = SiteModel(sources, directory_urls=config.use_directory_urls)
     _CACHE[paths] = (stamp, site)
     return site
 

@@ -16,27 +16,6 @@ def generator_banner(source: str, generator: str) -> str:
     )
 
 
-def adr_index(sources: Sources) -> str:
-    rows = []
-    for adr in sorted(sources.adrs.adrs, key=lambda a: (a.number is None, a.number or 0, a.stem)):
-        rows.append(
-            [
-                text(adr.ref),
-                link(text(adr.title), f"{adr.stem}.md"),
-                text(adr.status or "unknown"),
-                text(adr.date.isoformat() if adr.date else ""),
-                text(", ".join(adr.tags)),
-            ]
-        )
-    body = table(["Number", "Title", "Status", "Date", "Tags"], rows) if rows else "_No decisions recorded yet._\n"
-    return (
-        "---\nrender_macros: false\n---\n\n# Architecture decisions\n\n"
-        + generator_banner(sources.adrs.folder, "cellsdocs.pages.adr_index")
-        + "Why the Cells platform and this documentation site are built the way they are, one record "
-        "per decision.\n\n" + body
-    )
-
-
 def runbook_index(sources: Sources) -> str:
     rows = []
     for book in sorted(sources.runbooks.runbooks, key=lambda b: (b.service, b.name)):
@@ -60,7 +39,4 @@ def runbook_index(sources: Sources) -> str:
 
 def collection_indexes(sources: Sources) -> dict[str, str]:
     """The index pages of the ADR and runbook collections."""
-    return {
-        "adr/index.md": adr_index(sources),
-        "runbooks/index.md": runbook_index(sources),
-    }
+    return {"runbooks/index.md": runbook_index(sources)}

@@ -6,8 +6,18 @@ Computed lazily and once per change of the sources; the MkDocs adapter and the m
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Callable
 from functools import cached_property
 
+from .decisions import (
+    adr_banner,
+    governance_index,
+    make_backlinks,
+    render_adr_graph,
+    render_adr_index,
+    render_timeline,
+)
 from .oncall import build_date, decorate_runbook, render_alert_index, render_freshness
 from .protos.history import ApiHistory, compare_revisions
 from .protos.render import ApiSite, render_api, render_changes
@@ -19,12 +29,19 @@ __all__ = ["SiteModel"]
 
 
 class SiteModel:
-    def __init__(self, sources: Sources) -> None:
+    def __init__(self, sources: Sources, *, directory_urls: bool = True) -> None:
         self.sources = sources
+        self.directory_urls = directory_urls
+
+    @cached_property
+    def backlinks(self) -> Callable[[str, str], str]:
+        return make_backlinks(governance_index(self.sources))
 
     @cached_property
     def _api(self) -> tuple[ApiSite, dict[str, str]]:
-        return render_api(self.sources.api, source_label=display_path(self.sources.paths.proto_root))
+        return render_api(
+            self.sources.api, source_label=display_path(self.sources.paths.proto_root), backlinks=self.backlinks
+        )
 
     @property
     def api_site(self) -> ApiSite:
@@ -40,8 +57,13 @@ class SiteModel:
         from .pages import collection_indexes
 
         pages = collection_indexes(self.sources)
+        adrs = self.sources.adrs
+        pages["adr/index.md"] = render_adr_index(adrs)
+        pages["adr/timeline.md"] = render_timeline(adrs)
+        cache = self.sources.paths.root / ".cache" / "diagrams"
+        pages["adr/graph.md"] = render_adr_graph(adrs, directory_urls=self.directory_urls, cache_dir=cache)
         pages.update(self._api[1])
-        pages.update(render_topology_pages(self.sources, self.sources.active_rule_set))
+        pages.update(render_topology_pages(self.sources, self.sources.active_rule_set, self.backlinks))
         pages["reference/api/changes.md"] = render_changes(self.api_site, self.api_history)
         pages["runbooks/alerts.md"] = render_alert_index(self.sources)
         pages["runbooks/freshness.md"] = render_freshness(self.sources, self.today)
@@ -52,11 +74,15 @@ class SiteModel:
         return build_date()
 
     def decorate(self, src_uri: str, markdown: str) -> str:
-        """Generated additions to hand-written pages (runbooks: alert definitions, stale banner)."""
+        """Generated additions to hand-written pages: runbooks get their alert definitions and the
+        stale banner, ADRs their status box."""
         book = next((b for b in self.sources.runbooks.runbooks if b.page == src_uri), None)
-        if book is None:
-            return markdown
-        return decorate_runbook(markdown, book, self.sources.alerts.alerts, self.today)
+        if book is not None:
+            return decorate_runbook(markdown, book, self.sources.alerts.alerts, self.today)
+        adr = next((a for a in self.sources.adrs.adrs if a.page == src_uri), None)
+        if adr is not None:
+            return _after_title(markdown, adr_banner(adr, self.sources.adrs))
+        return markdown
 
     @cached_property
     def assets(self) -> dict[str, bytes]:
@@ -64,3 +90,11 @@ class SiteModel:
         from .diagramming import diagram_assets
 
         return diagram_assets(self)
+
+
+def _after_title(markdown: str, block: str) -> str:
+    """Insert *block* after the page's first-level heading (or at the top)."""
+    match = re.search(r"^# .*$", markdown, re.M)
+    if match is None:
+        return block + markdown
+    return markdown[: match.end()] + "\n\n" + block + markdown[match.end() :]

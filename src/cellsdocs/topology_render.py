@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import posixpath
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from .alerts import Alert
 from .explain import first_cell
@@ -21,6 +21,8 @@ from .topology import Cell
 __all__ = ["CELLS", "ROUTING", "cell_page", "readable_count", "render_topology_pages", "rule_anchor"]
 
 CELLS = "reference/cells"
+#: (key such as ``cell:cell-2`` or ``rule-set:passthrough``, from_page) -> "Decisions: ..." Markdown
+Backlinks = Callable[[str, str], str]
 ROUTING = "reference/routing"
 GENERATOR = "cellsdocs.topology_render"
 
@@ -104,7 +106,7 @@ def _alerts_for(cell: Cell, alerts: Iterable[Alert]) -> list[Alert]:
     return found
 
 
-def render_cell_page(sources: Sources, cell: Cell) -> str:
+def render_cell_page(sources: Sources, cell: Cell, backlinks: Backlinks | None = None) -> str:
     topology = sources.topology
     page = cell_page(cell)
     legacy = first_cell(topology)
@@ -123,6 +125,8 @@ def render_cell_page(sources: Sources, cell: Cell) -> str:
         ["Role", "first cell: default upstream and FIRST_CELL target" if cell == legacy else "cell"],
     ]
     out.append(table(["Fact", "Value"], facts) + "\n")
+    if backlinks is not None:
+        out.append(backlinks(f"cell:{cell.name}", page))
     peers = [c for c in topology.cells if c.region == cell.region and c != cell]
     out.append("## Place in the topology\n\n")
     if peers:
@@ -202,8 +206,10 @@ def render_routing_index(sources: Sources, active: str) -> str:
     return "".join(out)
 
 
-def render_rule_set_page(rule_set: RuleSet, active: str) -> str:
+def render_rule_set_page(rule_set: RuleSet, active: str, backlinks: Backlinks | None = None) -> str:
     out = [_front(rule_set.name, rule_set.source), f"# Rule set {text(rule_set.name)}\n\n"]
+    if backlinks is not None:
+        out.append(backlinks(f"rule-set:{rule_set.name}", rule_set_page(rule_set)))
     if rule_set.name == active:
         out.append('!!! success "Active"\n    The router is configured with this rule set.\n\n')
     else:
@@ -213,14 +219,14 @@ def render_rule_set_page(rule_set: RuleSet, active: str) -> str:
     return "".join(out)
 
 
-def render_topology_pages(sources: Sources, active: str) -> dict[str, str]:
+def render_topology_pages(sources: Sources, active: str, backlinks: Backlinks | None = None) -> dict[str, str]:
     pages = {f"{CELLS}/index.md": render_cells_index(sources)}
     for cell in sources.topology.cells:
-        pages[cell_page(cell)] = render_cell_page(sources, cell)
+        pages[cell_page(cell)] = render_cell_page(sources, cell, backlinks)
     pages[f"{ROUTING}/index.md"] = render_routing_index(sources, active)
     pages[f"{ROUTING}/explain.md"] = render_explainer_page(sources, active)
     for rule_set in sources.rule_sets:
-        pages[rule_set_page(rule_set)] = render_rule_set_page(rule_set, active)
+        pages[rule_set_page(rule_set)] = render_rule_set_page(rule_set, active, backlinks)
     return pages
 
 

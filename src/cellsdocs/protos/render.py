@@ -15,7 +15,7 @@ from __future__ import annotations
 import html
 import json
 import posixpath
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -91,6 +91,10 @@ class ApiSite:
     model: ProtoModel
     pages: dict[str, str]  # fqn -> src_uri
     file_pages: dict[str, str]  # proto file name -> src_uri of its types page
+    backlinks: Callable[[str, str], str] | None = None  # (fqn, from_page) -> "Decisions: ..." Markdown
+
+    def decisions(self, fqn: str, page: str) -> str:
+        return self.backlinks(fqn, page) if self.backlinks is not None else ""
 
     def href(self, fqn: str, *, from_page: str) -> str | None:
         """Relative link from *from_page* (a src_uri) to the element, or None if not in the API."""
@@ -119,7 +123,7 @@ def _file_slugs(files: Iterable[ProtoFile]) -> dict[str, str]:
     return out
 
 
-def build_api_site(model: ProtoModel) -> ApiSite:
+def build_api_site(model: ProtoModel, backlinks: Callable[[str, str], str] | None = None) -> ApiSite:
     pages: dict[str, str] = {}
     file_pages: dict[str, str] = {}
     slugs = _file_slugs(model.api_files)
@@ -161,7 +165,7 @@ def build_api_site(model: ProtoModel) -> ApiSite:
             add_enum(enum)
         for ext in file.extensions:
             pages[ext.fqn] = types_page
-    return ApiSite(model=model, pages=pages, file_pages=file_pages)
+    return ApiSite(model=model, pages=pages, file_pages=file_pages, backlinks=backlinks)
 
 
 # --- pieces -----------------------------------------------------------------------------------
@@ -377,6 +381,7 @@ def render_method(site: ApiSite, method: Method, page: str) -> str:
     )
     out.append(f"{signature} {badges}\n\n")
     out.append(_para(method.comments))
+    out.append(site.decisions(method.fqn, page))
     stream_in = " (stream)" if method.client_streaming else ""
     stream_out = " (stream)" if method.server_streaming else ""
     rows = [
@@ -407,6 +412,7 @@ def render_service_page(site: ApiSite, service: Service) -> tuple[str, str]:
     out.append(f"# {text(service.name)} {{ #{service.fqn} }}\n\n")
     out.append(f"{code(service.fqn)} in {code(service.file)} {_badges(deprecated=service.deprecated)}\n\n")
     out.append(_para(service.comments))
+    out.append(site.decisions(service.fqn, page))
     if service.options:
         out.append(f"Options: {render_options(site, service.options, from_page=page)}\n\n")
     rows = []
@@ -618,9 +624,11 @@ def render_coverage(site: ApiSite) -> str:
     return "".join(out)
 
 
-def render_api(model: ProtoModel, *, source_label: str) -> tuple[ApiSite, dict[str, str]]:
+def render_api(
+    model: ProtoModel, *, source_label: str, backlinks: Callable[[str, str], str] | None = None
+) -> tuple[ApiSite, dict[str, str]]:
     """Every API reference page: site path -> Markdown."""
-    site = build_api_site(model)
+    site = build_api_site(model, backlinks)
     pages: dict[str, str] = {
         f"{BASE}/index.md": render_index(site, source_label),
         f"{BASE}/scalars.md": render_scalars(),
