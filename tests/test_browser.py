@@ -84,7 +84,7 @@ def test_search_finds_a_page_offline(page: Any, site_url: str) -> None:
     search.click()
     # the index loads in a web worker; the prompt appears once it is ready
     page.locator(".md-search-result__meta", has_text="Type to start searching").wait_for(timeout=15_000)
-    search.fill("sequence_range")
+    search.press_sequentially("sequence_range", delay=20)
     results = page.locator(".md-search-result__item")
     results.first.wait_for(timeout=15_000)
     titles = " ".join(results.all_inner_texts())

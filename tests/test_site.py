@@ -95,7 +95,8 @@ def test_broken_source_fails_the_build_with_one_line(project: Project) -> None:
 def test_hostile_titles_show_as_text(project: Project) -> None:
     project.sources.write(
         "adr/0002-hostile.md",
-        "---\nstatus: proposed\ntags: ['<b>x</b>']\n---\n\n# <script>alert(1)</script> | {{ $x }}\n",
+        "---\nstatus: proposed\ntags: ['<b>x</b>']\n---\n\n# <script>alert(1)</script> | {{ $x }}\n\n"
+        "## Context and Problem Statement\n\n## Considered Options\n\n## Decision Outcome\n",
     )
     result = project.build()
     assert result.code == 0, result.output

@@ -105,8 +105,12 @@ def adr_banner(adr: Adr, collection: AdrCollection, governed: Callable[[str, str
     return "\n".join(lines) + "\n\n"
 
 
-def render_adr_index(collection: AdrCollection) -> str:
+def render_adr_index(collection: AdrCollection, *, directory_urls: bool = True) -> str:
     """Every record in a table a reader can filter by status and tag in the browser."""
+
+    def href(stem: str) -> str:  # from adr/index.md, served at adr/ (or adr/index.html)
+        return escape_attr(f"{stem}/" if directory_urls else f"{stem}.html")
+
     adrs = sorted(collection.adrs, key=lambda a: (a.number is None, a.number or 0, a.stem))
     statuses = sorted({a.status or "unknown" for a in adrs})
     tags = sorted({t for a in adrs for t in a.tags})
@@ -114,14 +118,14 @@ def render_adr_index(collection: AdrCollection) -> str:
     for adr in adrs:
         status = adr.status or "unknown"
         superseded = ", ".join(
-            f'<a href="../{escape_attr(collection.by_number(n).stem)}/">ADR-{n:04d}</a>'  # type: ignore[union-attr]
+            f'<a href="{href(collection.by_number(n).stem)}">ADR-{n:04d}</a>'  # type: ignore[union-attr]
             for n in adr.superseded_by
             if collection.by_number(n) is not None
         )
         rows.append(
             f'<tr data-status="{escape_attr(status)}" data-tags="{escape_attr(json.dumps(list(adr.tags)))}">'
             f"<td>{html.escape(adr.ref)}</td>"
-            f'<td><a href="../{escape_attr(adr.stem)}/">{text(adr.title)}</a></td>'
+            f'<td><a href="{href(adr.stem)}">{text(adr.title)}</a></td>'
             f'<td><span class="cells-status cells-status--{escape_attr(status)}">{html.escape(status)}</span></td>'
             f"<td>{html.escape(adr.date.isoformat() if adr.date else '')}</td>"
             f"<td>{', '.join(html.escape(t) for t in adr.tags)}</td>"

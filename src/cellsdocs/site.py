@@ -58,7 +58,7 @@ class SiteModel:
 
         pages = collection_indexes(self.sources)
         adrs = self.sources.adrs
-        pages["adr/index.md"] = render_adr_index(adrs)
+        pages["adr/index.md"] = render_adr_index(adrs, directory_urls=self.directory_urls)
         pages["adr/timeline.md"] = render_timeline(adrs)
         cache = self.sources.paths.root / ".cache" / "diagrams"
         pages["adr/graph.md"] = render_adr_graph(adrs, directory_urls=self.directory_urls, cache_dir=cache)
