@@ -43,6 +43,7 @@ MACROS: dict[str, Callable[..., str]] = {
     "rule": macros_lib.rule_link,
     "rules_table": macros_lib.rules_table,
     "diagram": macros_lib.diagram,
+    "explain": macros_lib.explain_request,
 }
 
 

@@ -216,3 +216,49 @@ def diagram(ctx: MacroContext, name: str, caption: str | None = None) -> str:
     from .diagramming import diagram_markdown
 
     return diagram_markdown(ctx.site, name, from_page=ctx.page, caption=caption)
+
+
+def explain_request(
+    ctx: MacroContext,
+    path: str = "/",
+    *,
+    cookies: dict[str, str] | None = None,
+    headers: dict[str, str] | None = None,
+    rule_set: str | None = None,
+    method: str = "GET",
+) -> str:
+    """A route-explainer answer computed at build time, so examples in guides stay true."""
+    from .explain import Request, explain
+
+    found = _rule_set(ctx, rule_set)
+    request = Request(
+        method=method.upper(), path=path, headers=tuple((headers or {}).items()), cookies=tuple((cookies or {}).items())
+    )
+    result = explain(found, ctx.site.sources.topology, request)
+    lines = [f"{code(request.method + ' ' + request.path)}"]
+    lines.extend(f"Header {code(k + ': ' + v)}" for k, v in request.headers)
+    lines.extend(f"Cookie {code(k + '=' + v)}" for k, v in request.cookies)
+    rows = [["Request", "<br>".join(lines)], ["Rule set", rule_set_link(ctx, found.name)]]
+    if result.rule is None:
+        rows.append(["Outcome", text(result.reason)])
+    else:
+        rows.append(["Matching rule", rule_link(ctx, found.name, result.rule.number)])
+        captured = ", ".join(f"{code(k)} = {code(v)}" for k, v in sorted(result.captures.items())) or "nothing"
+        rows.append(["Captured", captured])
+        if result.action == "classify":
+            value = f" {code(result.classify_value)}" if result.classify_value is not None else ""
+            rows.append(["Classification", f"{code(result.classify_type or '')}{value}"])
+        else:
+            rows.append(["Action", "proxy"])
+        target = (
+            f"{cell_link(ctx, result.cell.name)} at {code(result.cell.address)}"
+            if result.cell
+            else "decided at run time"
+        )
+        rows.append(["Target cell", target])
+        rows.append(["Why", text(result.reason)])
+    body = "\n".join(f"    | {label} | {value} |" for label, value in rows)
+    return (
+        '!!! example "Route explainer (computed at build time from the rule sets and cells)"\n\n'
+        "    | Step | Result |\n    |---|---|\n" + body + "\n"
+    )

@@ -15,6 +15,11 @@ from collections.abc import Iterable, Sequence
 __all__ = ["code", "escape_attr", "escape_json_for_html", "link", "slug", "table", "text"]
 
 _MARKDOWN_SPECIAL = {
+    "&": "&amp;",
+    "<": "&lt;",
+    ">": "&gt;",
+    '"': "&quot;",
+    "'": "&#x27;",
     "\\": "&#92;",
     "`": "&#96;",
     "*": "&#42;",
@@ -39,8 +44,7 @@ _SPECIAL_RE = re.compile("[" + re.escape("".join(_MARKDOWN_SPECIAL)) + "]")
 
 def text(value: object, *, multiline: bool = False) -> str:
     """Escape *value* for Markdown/HTML. Newlines become spaces, or ``<br>`` when *multiline*."""
-    escaped = html.escape(str(value), quote=True)
-    escaped = _SPECIAL_RE.sub(lambda m: _MARKDOWN_SPECIAL[m.group(0)], escaped)
+    escaped = _SPECIAL_RE.sub(lambda m: _MARKDOWN_SPECIAL[m.group(0)], str(value))  # one pass: no double escaping
     lines = [" ".join(line.split()) for line in escaped.splitlines()]
     if multiline:
         return "<br>".join(line for line in lines)
