@@ -20,8 +20,11 @@ setup-test:  ## setup + Chromium and the npm test tools
 serve: setup  ## serve the site on http://127.0.0.1:8000 with live reload
 	CELLS_MACRO_ERROR_FAIL=false $(RUN) mkdocs serve --strict --dev-addr 127.0.0.1:8000
 
-build: setup  ## strict build into $(SITE_DIR)/
-	$(RUN) mkdocs build --strict --clean --site-dir $(SITE_DIR)
+build: setup  ## strict build into $(SITE_DIR)/ (replaced only by a complete, successful build)
+	rm -rf $(SITE_DIR).new
+	$(RUN) mkdocs build --strict --clean --site-dir $(SITE_DIR).new
+	rm -rf $(SITE_DIR).old && if [ -d $(SITE_DIR) ]; then mv $(SITE_DIR) $(SITE_DIR).old; fi
+	mv $(SITE_DIR).new $(SITE_DIR) && rm -rf $(SITE_DIR).old
 
 check: setup  ## validate every source without building the site
 	$(RUN) cells-docs check

@@ -235,7 +235,9 @@ def load_adrs(folder: Path) -> AdrCollection:
         raise SourceError("ADR folder not found", file=shown, hint="create it or set CELLS_ADR_DIR")
     if not folder.is_dir():
         raise SourceError("ADR location is not a folder", file=shown, hint="point CELLS_ADR_DIR at a folder")
-    adrs = [parse_adr(read_text(p, what="ADR"), file=display_path(p), stem=p.stem) for p in adr_files(folder)]
+    adrs = [
+        parse_adr(read_text(p, what="ADR", within=folder), file=display_path(p), stem=p.stem) for p in adr_files(folder)
+    ]
     return AdrCollection(adrs=tuple(adrs), folder=shown)
 
 

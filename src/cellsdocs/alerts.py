@@ -250,7 +250,8 @@ def load_alert_rules(folder: Path) -> AlertRules:
     alerts: list[Alert] = []
     recording = 0
     for path in paths:
-        file_alerts, file_recording = parse_alert_file(read_text(path, what="alert rule file"), file=display_path(path))
+        text = read_text(path, what="alert rule file", within=folder)
+        file_alerts, file_recording = parse_alert_file(text, file=display_path(path))
         alerts.extend(file_alerts)
         recording += file_recording
     return AlertRules(alerts=tuple(alerts), recording_rules=recording, files=tuple(display_path(p) for p in paths))

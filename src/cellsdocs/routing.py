@@ -128,7 +128,8 @@ def _pattern(raw: Any, *, fail: Any, key: str) -> TranslatedRegex:
     try:
         return translate(raw)
     except JsRegexError as exc:
-        raise fail(f"regex {raw!r}: {exc}", key=key, hint="write a valid JavaScript regular expression") from exc
+        shown = repr(raw) if len(raw) <= 80 else repr(raw[:77]) + "..."
+        raise fail(f"regex {shown}: {exc}", key=key, hint="write a valid JavaScript regular expression") from exc
 
 
 def _parse_rule(raw: Any, index: int, *, file: str, line: int | None) -> RouteRule:
@@ -297,5 +298,5 @@ def load_rule_sets(folder: Path) -> tuple[RuleSet, ...]:
                 file=display_path(path),
                 hint="rename the file using letters, digits, '_', '-' and '.'",
             )
-        sets.append(parse_rule_set(read_text(path, what="rule set"), name=name, file=display_path(path)))
+        sets.append(parse_rule_set(read_text(path, what="rule set", within=folder), name=name, file=display_path(path)))
     return tuple(sets)

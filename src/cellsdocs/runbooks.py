@@ -353,7 +353,9 @@ def load_runbooks(folder: Path) -> RunbookCollection:
     if not folder.exists():
         raise SourceError("runbook folder not found", file=shown, hint="create it or set CELLS_RUNBOOK_DIR")
     books = [
-        parse_runbook(read_text(p, what="runbook"), file=display_path(p), service=p.parent.name, name=p.stem)
+        parse_runbook(
+            read_text(p, what="runbook", within=folder), file=display_path(p), service=p.parent.name, name=p.stem
+        )
         for p in runbook_files(folder)
     ]
     return RunbookCollection(runbooks=tuple(books), folder=shown)

@@ -20,9 +20,18 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
-def read_text(path: Path, *, what: str) -> str:
-    """Read a UTF-8 source file, or raise a one-line SourceError naming it."""
+def read_text(path: Path, *, what: str, within: Path | None = None) -> str:
+    """Read a UTF-8 source file, or raise a one-line SourceError naming it.
+
+    With *within*, a path that resolves outside that folder (a symlink out of the tree) is refused.
+    """
     shown = display_path(path)
+    if within is not None and not path.resolve().is_relative_to(within.resolve()):
+        raise SourceError(
+            f"{what} resolves outside {display_path(within)} (to {path.resolve()})",
+            file=shown,
+            hint="replace the symlink with the file itself",
+        )
     if not path.exists():
         raise SourceError(
             f"{what} not found", file=shown, hint="create it or point the matching CELLS_* variable at it"
