@@ -39,13 +39,19 @@ def test_failed_build_keeps_the_last_good_site(minimal: SourceTree, tmp_path: Pa
     site_dir = tmp_path / "site"
     env = {**os.environ, **minimal.env, "SITE_DIR": str(site_dir), "NO_MKDOCS_2_WARNING": "1"}
     ok = subprocess.run(
-        ["make", "--no-print-directory", "build"], check=False, cwd=ROOT, env=env, capture_output=True, text=True
+        ["make", "--no-print-directory", "build"],
+        check=False,
+        check=False,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
     )
     assert ok.returncode == 0, ok.stdout + ok.stderr
     before = {name: path.read_bytes() for name, path in tree(site_dir).items()}
     (minimal.root / "config.toml").write_text("[[cells]\n")
     failed = subprocess.run(
-        ["make", "--no-print-directory", "build"], cwd=ROOT, env=env, capture_output=True, text=True
+        ["make", "--no-print-directory", "build"], check=False, cwd=ROOT, env=env, capture_output=True, text=True
     )
     assert failed.returncode != 0
     assert "config.toml:1: TOML syntax error" in failed.stdout + failed.stderr
