@@ -41,7 +41,6 @@ def test_failed_build_keeps_the_last_good_site(minimal: SourceTree, tmp_path: Pa
     ok = subprocess.run(
         ["make", "--no-print-directory", "build"],
         check=False,
-        check=False,
         cwd=ROOT,
         env=env,
         capture_output=True,
