@@ -158,11 +158,75 @@ def bench_explainer_browser(site: Path) -> dict[str, object]:
     return {"explainer_ms_median": round(statistics.median(samples), 2), "explainer_ms_max": round(max(samples), 2)}
 
 
+def write_scale_corpus(root: Path, factor: int) -> dict[str, str]:
+    """The synthetic organisation of issue 9 (times *factor*), plus the in-repo sources so that the
+    hand-written pages' references resolve. Returns the CELLS_* variables pointing at it."""
+    from cellsdocs.synth import (
+        write_adrs,
+        write_alerts_and_runbooks,
+        write_proto_tree,
+        write_rule_sets,
+        write_topology,
+    )
+
+    sources = ROOT / "sources"
+    shutil.copytree(sources / "topology-service" / "proto", root / "proto")
+    write_proto_tree(root / "proto", files=40 * factor, messages_per_file=8, rpcs_per_file=5)
+    write_topology(root / "config.toml", cells=200 * factor)
+    shutil.copytree(sources / "http-router" / "rules", root / "rules")
+    write_rule_sets(root / "rules", sets=5 * factor, rules_per_set=400)
+    shutil.copytree(sources / "alerts", root / "alerts")
+    shutil.copytree(ROOT / "runbooks", root / "runbooks")
+    write_alerts_and_runbooks(root / "alerts", root / "runbooks", alerts=1000 * factor, runbooks=300 * factor)
+    shutil.copytree(ROOT / "adr", root / "adr")
+    write_adrs(
+        root / "adr", count=1000 * factor, first=100, cells=200 * factor, rule_sets=5 * factor, services=40 * factor
+    )
+    return {
+        "CELLS_PROTO_ROOT": str(root / "proto"),
+        "CELLS_TOPOLOGY_CONFIG": str(root / "config.toml"),
+        "CELLS_ROUTER_RULES": str(root / "rules"),
+        "CELLS_ALERT_RULES": str(root / "alerts"),
+        "CELLS_ADR_DIR": str(root / "adr"),
+        "CELLS_RUNBOOK_DIR": str(root / "runbooks"),
+    }
+
+
+def peak_rss_mb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def bench_scale(tmp: Path, env: dict[str, str], repeat: int) -> dict[str, object]:
+    """Issue 9: the whole pipeline at 1x and 2x a synthetic organisation ten times ours."""
+    from cellsdocs.linkcheck import check_site
+
+    results: dict[str, object] = {}
+    times: dict[int, float] = {}
+    for factor in (1, 2):
+        corpus = tmp / f"corpus-{factor}x"
+        corpus_env = dict(env, **write_scale_corpus(corpus, factor))
+        figures = bench_site(tmp / f"scale-{factor}x", corpus_env, repeat)
+        times[factor] = float(figures["full_build_s"])  # type: ignore[arg-type]
+        for key, value in figures.items():
+            results[f"{factor}x_{key}"] = value
+        if factor == 1:
+            results["1x_peak_memory_mb"] = round(peak_rss_mb())
+            started = time.perf_counter()
+            report = check_site(tmp / f"scale-{factor}x" / "site-full")
+            results["1x_linkcheck_s"] = round(time.perf_counter() - started, 2)
+            results["1x_linkcheck_errors"] = report.errors + report.warnings
+            results["1x_linkcheck_urls"] = report.urls
+    results["growth_2x_over_1x"] = round(times[2] / times[1], 3)
+    return results
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--record", action="store_true", help="save the figures to bench/results.json")
-    parser.add_argument("--only", choices=["site", "api", "routing"], help="run one section")
+    parser.add_argument("--only", choices=["site", "api", "routing", "scale"], help="run one section")
     args = parser.parse_args()
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
     sections: dict[str, dict[str, object]] = {}
@@ -175,6 +239,8 @@ def main() -> int:
         if args.only in (None, "routing"):
             sections["routing"] = bench_routing(tmp, args.repeat)
             sections["routing"].update(bench_explainer_browser(tmp / "site-full"))
+        if args.only == "scale":
+            sections["scale"] = bench_scale(tmp, env, args.repeat)
     for name, results in sections.items():
         print(f"[{name}]")
         width = max(len(k) for k in results)
@@ -192,6 +258,7 @@ def main() -> int:
 
 def bench_site(tmp: Path, env: dict[str, str], repeat: int) -> dict[str, object]:
     """The site build against a plain MkDocs build of the same final Markdown."""
+    tmp.mkdir(parents=True, exist_ok=True)
     dump = tmp / "final-markdown"
     # one build that also saves the final Markdown (not timed: dumping costs I/O)
     run_build(ROOT / "mkdocs.yml", tmp / "site-dump", dict(env, CELLS_DUMP_MARKDOWN=str(dump)))

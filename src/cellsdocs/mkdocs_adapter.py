@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -79,12 +80,36 @@ def expand_nav(nav: Any, uris: list[str]) -> Any:
     return _expand(nav, [u for u in uris if u not in named])
 
 
+#: a nav section longer than this is split into sub-sections: every page carries its section's links,
+#: so a 1,000-page flat section makes every one of those pages heavy (see docs/development)
+NAV_CHUNK = 50
+
+
+def _natural(uri: str) -> list[Any]:
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", uri)]
+
+
+def _label(uri: str) -> str:
+    stem = Path(uri).stem
+    return stem.split("-")[0] if stem[:1].isdigit() else stem
+
+
+def _chunked(pages: list[str]) -> list[Any]:
+    if len(pages) <= NAV_CHUNK:
+        return list(pages)
+    chunks: list[Any] = []
+    for start in range(0, len(pages), NAV_CHUNK):
+        part = pages[start : start + NAV_CHUNK]
+        chunks.append({f"{_label(part[0])} – {_label(part[-1])}": part})
+    return chunks
+
+
 def _expand(entry: Any, uris: list[str]) -> Any:
     """Replace ``"folder/*"`` nav entries with the pages in that folder (sections for subfolders)."""
     if isinstance(entry, str) and entry.endswith("/*"):
         folder = entry[:-1]
-        members = sorted(u for u in uris if u.startswith(folder) and u != f"{folder}index.md")
-        flat = [u for u in members if "/" not in u[len(folder) :]]
+        members = sorted((u for u in uris if u.startswith(folder) and u != f"{folder}index.md"), key=_natural)
+        flat = _chunked([u for u in members if "/" not in u[len(folder) :]])
         sections: dict[str, list[str]] = {}
         for uri in members:
             rest = uri[len(folder) :]
@@ -93,7 +118,8 @@ def _expand(entry: Any, uris: list[str]) -> Any:
         expanded: list[Any] = list(flat)
         for name, pages in sorted(sections.items()):
             index = f"{folder}{name}/index.md"
-            expanded.append({name: ([index] if index in uris else []) + [p for p in pages if p != index]})
+            rest = _chunked([p for p in pages if p != index])
+            expanded.append({name: ([index] if index in uris else []) + rest})
         return expanded
     if isinstance(entry, list):
         out: list[Any] = []

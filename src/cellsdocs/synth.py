@@ -187,3 +187,93 @@ def synthetic_requests(count: int, *, rules: int = 50, cells: int = 200) -> list
         else:
             out.append({"path": f"/unmatched/{n}"})
     return out
+
+
+def write_alerts_and_runbooks(
+    alert_dir: Path, runbook_dir: Path, *, alerts: int = 1000, runbooks: int = 300, services: int = 10
+) -> None:
+    """*alerts* alerts in one rule file per service, spread over *runbooks* runbooks (contract intact)."""
+    alert_dir.mkdir(parents=True, exist_ok=True)
+    per_book: dict[int, list[str]] = {}
+    files: dict[int, list[str]] = {}
+    for a in range(alerts):
+        book = a % runbooks
+        service = book % services
+        name = f"Synthetic{a:05d}Firing"
+        per_book.setdefault(book, []).append(name)
+        files.setdefault(service, []).append(
+            f'      - alert: {name}\n        expr: rate(errors_total{{job="svc-{service}"}}[5m]) > {a % 7 + 1}\n'
+            f"        for: {a % 10 + 1}m\n        labels:\n"
+            f"          severity: {('critical', 'warning', 'info')[a % 3]}\n"
+            f"          service: svc-{service}\n          pager: {'pagerduty' if a % 3 == 0 else 'slack'}\n"
+            f"        annotations:\n          title: Synthetic alert {a} on {{{{ $labels.instance }}}}\n"
+            f"          description: Error rate {{{{ $value | humanize }}}} for svc-{service}.\n"
+            f"          runbook: runbooks/svc-{service}/book-{book:04d}/#{name.lower()}\n"
+        )
+    for service, rules in files.items():
+        (alert_dir / f"svc-{service}.yml").write_text(
+            f"groups:\n  - name: svc-{service}\n    rules:\n" + "".join(rules)
+        )
+    for book, names in per_book.items():
+        service = book % services
+        folder = runbook_dir / f"svc-{service}"
+        folder.mkdir(parents=True, exist_ok=True)
+        symptoms = "".join(f"### {n}\n\nWhat fires and what users see for {n}.\n\n" for n in names)
+        (folder / f"book-{book:04d}.md").write_text(
+            f"---\nservice: svc-{service}\nalerts: [{', '.join(names)}]\nseverity: warning\nowner: team-{service}\n"
+            f"last_reviewed: 2026-{book % 12 + 1:02d}-01\nreview_every: 180d\n---\n\n# Synthetic runbook {book}\n\n"
+            f"## Summary\n\nWhat failed in svc-{service}.\n\n## Symptoms\n\n{symptoms}## Diagnosis\n\n"
+            "1. Check the dashboard.\n\n    ```bash\n    kubectl get pods -n svc\n    ```\n\n## Mitigation\n\n"
+            "Restart the deployment.\n\n## Escalation\n\nPage the owner.\n\n## Related\n\n- Other runbooks.\n"
+        )
+
+
+def write_adrs(
+    folder: Path, *, count: int = 1000, first: int = 100, cells: int = 200, rule_sets: int = 5, services: int = 40
+) -> None:
+    """*count* MADR records numbered from *first*, with supersede chains, relations and governed names
+    that exist in the synthetic sources."""
+    folder.mkdir(parents=True, exist_ok=True)
+    statuses = ("accepted", "proposed", "rejected", "deprecated")
+    for i in range(count):
+        number = first + i
+        superseded_by = number + 1 if i % 10 == 0 and i + 1 < count else None
+        supersedes = number - 1 if i % 10 == 1 else None
+        status = "superseded" if superseded_by else statuses[i % len(statuses)]
+        lines = [
+            "---",
+            f"status: {status}",
+            f"date: {2020 + i % 6}-{i % 12 + 1:02d}-{i % 28 + 1:02d}",
+            "decision-makers: [synthetic team]",
+            f"tags: [tag-{i % 8}, area-{i % 3}]",
+        ]
+        if supersedes:
+            lines.append(f"supersedes: [{supersedes}]")
+        if superseded_by:
+            lines.append(f"superseded-by: [{superseded_by}]")
+        if i > 2 and i % 7 == 0:
+            lines.append(f"relates-to: [{number - 3}]")
+        lines += [
+            "governs:",
+            f"  services: [S{i % services}]",
+            f"  rule-sets: [set{i % rule_sets}]",
+            f"  cells: [cell-{i % cells + 1}]",
+            "---",
+            "",
+            f"# Synthetic decision {number}",
+            "",
+            "## Context and Problem Statement",
+            "",
+            f"Why decision {number} was needed.",
+            "",
+            "## Considered Options",
+            "",
+            "* One",
+            "* Two",
+            "",
+            "## Decision Outcome",
+            "",
+            'Chosen option: "One".',
+            "",
+        ]
+        (folder / f"{number:04d}-synthetic-decision-{number}.md").write_text("\n".join(lines))
