@@ -149,3 +149,20 @@ def test_explainer_shows_hostile_input_as_text(page: Any, site_url: str) -> None
     )
     result = page.locator("#cells-explainer-result")
     assert result.locator("img").count() == 0
+
+
+def test_adr_index_filters_by_status_and_tag(page: Any, site_url: str) -> None:
+    page.goto(site_url + "adr/")
+    rows = page.locator("#cells-adr-table tbody tr")
+    total = rows.count()
+    assert total >= 12
+    visible = page.locator("#cells-adr-table tbody tr:not([hidden])")
+    page.locator("#cells-adr-filter input[value=accepted]").uncheck()
+    after_status = visible.count()
+    assert 0 < after_status < total
+    assert all(s != "accepted" for s in visible.evaluate_all("rows => rows.map(r => r.dataset.status)"))
+    page.locator("#cells-adr-filter select[name=tag]").select_option("routing")
+    tagged = visible.evaluate_all("rows => rows.map(r => JSON.parse(r.dataset.tags))")
+    assert tagged and all("routing" in tags for tags in tagged)
+    assert page.locator("#cells-adr-count").inner_text() == f"{len(tagged)} of {total} decisions"
+    shot(page, "adr-index-filtered")

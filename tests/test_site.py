@@ -131,3 +131,25 @@ def test_navigation_is_pruned(built_site: Path) -> None:
     home = (built_site / "index.html").read_text()
     runbook_links = re.findall(r'href="runbooks/[^"/]+/[^"/]+/"', home)
     assert not runbook_links
+
+
+def test_governed_reference_pages_link_back_to_decisions(built_site: Path) -> None:
+    classify = (built_site / "reference" / "api" / "gitlab.cells.topology_service" / "ClassifyService" / "index.html")
+    assert "Decisions:" in classify.read_text()
+    rule_set = (built_site / "reference" / "routing" / "session_prefix" / "index.html").read_text()
+    assert "ADR-0005" in rule_set
+    cell = (built_site / "reference" / "cells" / "cell-1" / "index.html").read_text()
+    assert "ADR-0009" in cell
+    superseded = next((built_site / "adr").glob("0004-*/index.html")).read_text()
+    assert "Superseded by ADR-0005" in superseded
+
+
+def test_governed_name_that_does_not_exist_fails_the_build(project: Project) -> None:
+    project.sources.write(
+        "adr/0002-governs.md",
+        "---\nstatus: accepted\ndate: 2026-01-01\ngoverns:\n  rpcs: [NoSuchRpc]\n---\n\n# G\n\n"
+        "## Context and Problem Statement\n\n## Considered Options\n\n## Decision Outcome\n",
+    )
+    result = project.build()
+    assert result.code != 0
+    assert "governs rpcs 'NoSuchRpc', which does not exist" in result.output
