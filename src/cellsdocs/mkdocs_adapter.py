@@ -33,6 +33,9 @@ __all__ = ["on_config", "on_env", "on_files", "on_page_content", "on_page_markdo
 
 log = logging.getLogger("mkdocs.plugins.cellsdocs")
 _CACHE: dict[SourcePaths, tuple[str, SiteModel]] = {}
+#: the site model of the build in progress, keyed by its config object: pages ask for it often,
+#: and fingerprinting the sources on each request would stat every source file per page
+_CURRENT: list[tuple[int, SiteModel]] = []
 
 
 def paths_for(config: MkDocsConfig) -> SourcePaths:
@@ -41,10 +44,13 @@ def paths_for(config: MkDocsConfig) -> SourcePaths:
 
 def site_for(config: MkDocsConfig) -> SiteModel:
     """The validated sources of this build and what is rendered from them (once per change)."""
+    if _CURRENT and _CURRENT[0][0] == id(config):
+        return _CURRENT[0][1]
     paths = paths_for(config)
     stamp = f"{fingerprint(paths)}:{config.use_directory_urls}"
     cached = _CACHE.get(paths)
     if cached is not None and cached[0] == stamp:
+        _CURRENT[:] = [(id(config), cached[1])]
         return cached[1]
     try:
         sources = load_sources(paths)
@@ -52,6 +58,7 @@ def site_for(config: MkDocsConfig) -> SiteModel:
         raise PluginError("\n".join(e.format() for e in exc.errors)) from exc
     site = SiteModel(sources, directory_urls=config.use_directory_urls)
     _CACHE[paths] = (stamp, site)
+    _CURRENT[:] = [(id(config), site)]
     return site
 
 
@@ -118,8 +125,8 @@ def _expand(entry: Any, uris: list[str]) -> Any:
         expanded: list[Any] = list(flat)
         for name, pages in sorted(sections.items()):
             index = f"{folder}{name}/index.md"
-            rest = _chunked([p for p in pages if p != index])
-            expanded.append({name: ([index] if index in uris else []) + rest})
+            chunks = _chunked([p for p in pages if p != index])
+            expanded.append({name: ([index] if index in uris else []) + chunks})
         return expanded
     if isinstance(entry, list):
         out: list[Any] = []

@@ -21,7 +21,10 @@ class LineDict(dict[Any, Any]):
         return self.key_lines.get(key, self.line)
 
 
-class _Loader(yaml.SafeLoader):
+_Base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml parses 10x faster
+
+
+class _Loader(_Base):  # type: ignore[valid-type,misc]
     pass
 
 
