@@ -134,7 +134,7 @@ def test_navigation_is_pruned(built_site: Path) -> None:
 
 
 def test_governed_reference_pages_link_back_to_decisions(built_site: Path) -> None:
-    classify = (built_site / "reference" / "api" / "gitlab.cells.topology_service" / "ClassifyService" / "index.html")
+    classify = built_site / "reference" / "api" / "gitlab.cells.topology_service" / "ClassifyService" / "index.html"
     assert "Decisions:" in classify.read_text()
     rule_set = (built_site / "reference" / "routing" / "session_prefix" / "index.html").read_text()
     assert "ADR-0005" in rule_set

@@ -64,10 +64,28 @@ class SiteModel:
         pages["adr/graph.md"] = render_adr_graph(adrs, directory_urls=self.directory_urls, cache_dir=cache)
         pages.update(self._api[1])
         pages.update(render_topology_pages(self.sources, self.sources.active_rule_set, self.backlinks))
+        self._place_diagrams(pages)
         pages["reference/api/changes.md"] = render_changes(self.api_site, self.api_history)
         pages["runbooks/alerts.md"] = render_alert_index(self.sources)
         pages["runbooks/freshness.md"] = render_freshness(self.sources, self.today)
         return pages
+
+    def _place_diagrams(self, pages: dict[str, str]) -> None:
+        """Put the architecture diagrams on the generated pages they illustrate."""
+        from .diagramming import diagram_markdown, render_diagrams
+        from .topology_render import CELLS, ROUTING, cell_page
+
+        rendered = render_diagrams(self)
+
+        def place(uri: str, name: str, heading: str) -> None:
+            if uri in pages and name in rendered:
+                pages[uri] += f"\n## {heading}\n\n" + diagram_markdown(self, name, from_page=uri)
+
+        place(f"{CELLS}/index.md", "system-overview", "System overview")
+        place(f"{ROUTING}/index.md", "request-flow", "Request flow")
+        place("reference/api/index.md", "topology-api", "Services and messages")
+        for cell in self.sources.topology.cells:
+            place(cell_page(cell), f"cell-{cell.name}", "Diagram")
 
     @cached_property
     def today(self) -> dt.date:
