@@ -130,7 +130,7 @@ def test_graphviz_failure_is_one_line(tmp_path: Path) -> None:
 def test_missing_dot_says_how_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(graphviz, "_VERSION", [])
     monkeypatch.setattr(graphviz.shutil, "which", lambda _: None)
-    with pytest.raises(CellsDocsError, match="Graphviz 'dot' not found.*apt-get install graphviz"):
+    with pytest.raises(CellsDocsError, match=r"Graphviz 'dot' not found.*apt-get install graphviz"):
         graphviz.dot_version()
 
 

@@ -34,7 +34,7 @@ from diagrams.onprem.vcs import Git
 from diagrams.programming.flowchart import Action, Decision, Document
 from diagrams.programming.framework import Rails
 
-from diagrams import Cluster, Diagram, Edge  # the library, not our diagrams/ folder
+from diagrams import Cluster, Diagram, Edge  # type: ignore[attr-defined]  # the library (mypy sees our diagrams/ folder)
 
 from .errors import CellsDocsError
 from .graphviz import RENDER_STATS, render_svg
@@ -114,7 +114,7 @@ class ModelDiagram(Diagram):  # type: ignore[misc]
         )
 
     def __exit__(self, exc_type: Any, exc_value: Any, traceback: Any) -> None:
-        from diagrams import setdiagram
+        from diagrams import setdiagram  # type: ignore[attr-defined]
 
         setdiagram(None)  # no render(), no file
 
@@ -182,13 +182,12 @@ _RENDERED: weakref.WeakKeyDictionary[Any, dict[str, Rendered]] = weakref.WeakKey
 def specs_for(site: Any) -> list[Spec]:
     import sys
 
-    from . import diagramming
-
+    kit = sys.modules[__name__]
     specs: list[Spec] = []
     for path in _definitions(site.sources.paths.root):
         try:
             module = _load(path)
-            found = module.define(site, sys.modules[diagramming.__name__])
+            found = module.define(site, kit)
         except CellsDocsError as exc:
             raise exc.with_context(file=str(path)) from exc
         except Exception as exc:
