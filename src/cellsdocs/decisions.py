@@ -239,6 +239,6 @@ def render_adr_graph(collection: AdrCollection, *, directory_urls: bool, cache_d
         "---\nrender_macros: false\ntitle: Decision graph\n---\n\n# Decision graph\n\n"
         "Which decision supersedes which (red arrows) and which are related (dashed). Click a box to open the "
         f"record. Colours: {legend}.\n\n"
-        f'<figure class="cells-diagram" role="img" aria-label="Graph of {len(collection.adrs)} architecture decisions '
+        f'<figure class="cells-diagram" aria-label="Graph of {len(collection.adrs)} architecture decisions '
         'and how they supersede or relate to one another">\n' + svg + "</figure>\n"
     )

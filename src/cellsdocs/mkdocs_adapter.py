@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import re
@@ -25,6 +26,7 @@ from mkdocs.structure.pages import Page
 from .adr import adr_files
 from .runbooks import runbook_files
 from .settings import SourcePaths
+from .errors import CellsDocsError
 from .site import SiteModel
 from .sources import SourcesInvalid, fingerprint, load_sources
 from .templating import protect_foreign_templates
@@ -150,6 +152,20 @@ def _offline(config: MkDocsConfig) -> bool:
     return bool(plugin is not None and plugin.config.enabled)
 
 
+def _one_line_errors(function: Any) -> Any:
+    """Turn the library's errors into PluginError (one line, no traceback) at the MkDocs edge."""
+
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return function(*args, **kwargs)
+        except CellsDocsError as exc:
+            raise PluginError(exc.format()) from exc
+
+    return wrapper
+
+
+@_one_line_errors
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
     if _offline(config):
         # Material's offline plugin loads its web-worker shim from a CDN; ship it with the bundle.
@@ -168,6 +184,7 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     return config
 
 
+@_one_line_errors
 def on_files(files: Files, *, config: MkDocsConfig) -> Files:
     site = site_for(config)
     for uri, path in _collection_files(site.sources.paths).items():
@@ -197,6 +214,7 @@ def _protect_page(markdown: str, *, page: Page, config: MkDocsConfig, files: Fil
 
 
 @event_priority(-50)  # after mkdocs-macros: generated blocks keep their {{ }} verbatim
+@_one_line_errors
 def _decorate_page(markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
     return site_for(config).decorate(page.file.src_uri, markdown)
 
