@@ -249,7 +249,8 @@ def diagram_markdown(site: Any, name: str, *, from_page: str, caption: str | Non
     assets = posixpath.relpath(ICON_ASSETS, posixpath.dirname(here) or ".")
     svg = svg.replace("@@ICON:", assets + "/").replace("@@", "")
     svg = re.sub(r"<title>[^<]*</title>", "", svg, count=1)  # Graphviz' graph title is the name
-    svg = svg.replace("<svg", f'<svg role="img" aria-labelledby="d-{name}-t d-{name}-d"', 1)
+    # no role="img": the picture holds links, which must stay reachable (axe: nested-interactive)
+    svg = svg.replace("<svg", f'<svg aria-labelledby="d-{name}-t d-{name}-d"', 1)
     svg = re.sub(
         r"(<svg[^>]*>)",
         rf'\1<title id="d-{name}-t">{html.escape(item.spec.title)}</title>'
