@@ -5,6 +5,7 @@ export NO_MKDOCS_2_WARNING := 1
 UV = "$$(scripts/uv-path.sh)"
 RUN = $(UV) run --frozen --quiet
 SITE_DIR ?= site
+MKDOCS_YML ?= mkdocs.yml
 
 .PHONY: help setup setup-test serve build check linkcheck lint test test-fast offline bench clean
 
@@ -22,7 +23,7 @@ serve: setup  ## serve the site on http://127.0.0.1:8000 with live reload
 
 build: setup  ## strict build into $(SITE_DIR)/ (replaced only by a complete, successful build)
 	rm -rf $(SITE_DIR).new
-	$(RUN) mkdocs build --strict --clean --site-dir $(SITE_DIR).new
+	$(RUN) mkdocs build --strict --clean --config-file $(MKDOCS_YML) --site-dir $(SITE_DIR).new
 	rm -rf $(SITE_DIR).old && if [ -d $(SITE_DIR) ]; then mv $(SITE_DIR) $(SITE_DIR).old; fi
 	mv $(SITE_DIR).new $(SITE_DIR) && rm -rf $(SITE_DIR).old
 

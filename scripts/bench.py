@@ -63,7 +63,7 @@ def bench_api(tmp: Path, env: dict[str, str], repeat: int) -> dict[str, object]:
     root = tmp / "synth-proto"
     # the real tree too, so that the hand-written pages' references still resolve
     shutil.copytree(ROOT / "sources" / "topology-service" / "proto", root)
-    counts = write_proto_tree(root)
+    counts = write_proto_tree(root, classify_enum=False)
     compile_s, descriptors = timed(lambda: compile_proto_tree(root), repeat)
     model_s, model = timed(lambda: build_model(descriptors), repeat)
     render_s, (_site, pages) = timed(lambda: render_api(model, source_label="synth"), repeat)
@@ -171,7 +171,7 @@ def write_scale_corpus(root: Path, factor: int) -> dict[str, str]:
 
     sources = ROOT / "sources"
     shutil.copytree(sources / "topology-service" / "proto", root / "proto")
-    write_proto_tree(root / "proto", files=40 * factor, messages_per_file=8, rpcs_per_file=5)
+    write_proto_tree(root / "proto", files=40 * factor, messages_per_file=8, rpcs_per_file=5, classify_enum=False)
     write_topology(root / "config.toml", cells=200 * factor)
     shutil.copytree(sources / "http-router" / "rules", root / "rules")
     write_rule_sets(root / "rules", sets=5 * factor, rules_per_set=400)
@@ -211,6 +211,7 @@ def bench_scale(tmp: Path, env: dict[str, str], repeat: int) -> dict[str, object
         times[factor] = float(figures["full_build_s"])  # type: ignore[arg-type]
         for key, value in figures.items():
             results[f"{factor}x_{key}"] = value
+        print(f"scale {factor}x: {figures}", flush=True)
         if factor == 1:
             results["1x_peak_memory_mb"] = round(peak_rss_mb())
             started = time.perf_counter()
@@ -218,6 +219,7 @@ def bench_scale(tmp: Path, env: dict[str, str], repeat: int) -> dict[str, object
             results["1x_linkcheck_s"] = round(time.perf_counter() - started, 2)
             results["1x_linkcheck_errors"] = report.errors + report.warnings
             results["1x_linkcheck_urls"] = report.urls
+            print(f"scale 1x linkcheck: {time.perf_counter() - started:.1f} s, {report.urls} URLs", flush=True)
     results["growth_2x_over_1x"] = round(times[2] / times[1], 3)
     return results
 

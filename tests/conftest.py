@@ -69,7 +69,52 @@ def cli(*args: str, env: dict[str, str] | None = None) -> Run:
     return run([sys.executable, "-m", "cellsdocs", *args], env=env)
 
 
+_MINIMAL_NAV = """nav:
+  - Home: index.md
+  - Reference:
+      - Cells:
+          - reference/cells/index.md
+          - reference/cells/*
+      - Routing:
+          - reference/routing/index.md
+          - reference/routing/*
+      - API:
+          - reference/api/index.md
+          - reference/api/*
+  - Decisions:
+      - adr/index.md
+      - adr/*
+  - Runbooks:
+      - runbooks/index.md
+      - runbooks/*
+"""
+_PROJECTS: dict[str, Path] = {}
+
+
+def minimal_project() -> Path:
+    """mkdocs.yml for builds over a private source tree: the site's machinery and generated pages,
+    without the hand-written guides (their prose names the in-repo cells, rules and RPCs, and the
+    drift gate would rightly fail on a tree that lacks them)."""
+    if "config" not in _PROJECTS:
+        import tempfile
+
+        root = Path(tempfile.mkdtemp(prefix="cells-minimal-project-"))
+        for name in ("macros", "bench", "diagrams"):
+            (root / name).symlink_to(ROOT / name)
+        (root / "docs").mkdir()
+        shutil.copytree(ROOT / "docs" / "assets", root / "docs" / "assets")
+        shutil.copytree(ROOT / "docs" / "snippets", root / "docs" / "snippets")
+        (root / "docs" / "index.md").write_text("# Minimal project\n\nThe generated pages over a private tree.\n")
+        text = (ROOT / "mkdocs.yml").read_text()
+        text = text[: text.index("\nnav:")] + "\n" + _MINIMAL_NAV
+        (root / "mkdocs.yml").write_text(text)
+        _PROJECTS["config"] = root / "mkdocs.yml"
+    return _PROJECTS["config"]
+
+
 def build(site_dir: Path, *, env: dict[str, str] | None = None, config: Path | None = None) -> Run:
+    if config is None and env and "CELLS_PROTO_ROOT" in env:
+        config = minimal_project()
     return run(
         [
             sys.executable,

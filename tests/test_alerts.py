@@ -42,7 +42,7 @@ def test_parses_alerts_and_counts_recording_rules() -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("groups: [\n", "a.yml:2: alert rule file is not valid YAML"),
+        ("groups: [\n", "a.yml:1: alert rule file is not valid YAML"),
         ("- just a list\n", "a.yml:1: not a Prometheus rule file: no top-level 'groups'"),
         ("groups: []\nextra: 1\n", "a.yml:2: unknown top-level key 'extra'"),
         (

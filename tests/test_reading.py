@@ -8,10 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from test_browser import ARGS, ARTIFACTS, CHROMIUM
 
 from cellsdocs.linkcheck import serve_site
+
 from conftest import ROOT
-from test_browser import ARGS, ARTIFACTS, CHROMIUM
 
 pytestmark = [pytest.mark.browser, pytest.mark.site]
 
@@ -74,22 +75,46 @@ def test_pages_fit_phone_and_desktop(browser: Any, site_url: str, width: int, he
 
 #: questions a new hire asks, the search terms they would type, and the page that answers
 QUESTIONS = [
-    ("Which cell serves a request with a session cookie?", "session cookie cell", "guides/life-of-a-request/"),
+    (
+        "Which cell serves a request with a session cookie?",
+        "session cookie cell",
+        "adr/0005-route-by-the-session-cookies-cell-prefix/",
+    ),
     ("What does Classify return?", "ClassifyResponse", "reference/api/gitlab.cells.topology_service/classify_service/"),
-    ("Which runbook covers CellSequenceRangeExhausted?", "CellSequenceRangeExhausted", "runbooks/cell/sequence-exhaustion/"),
+    (
+        "Which runbook covers CellSequenceRangeExhausted?",
+        "CellSequenceRangeExhausted",
+        "runbooks/cell/sequence-exhaustion/",
+    ),
     ("Which runbook covers TopologyServiceDown?", "TopologyServiceDown", "runbooks/topology-service/service-down/"),
-    ("Why does the router use static rules?", "static ordered rules", "adr/0002-route-requests-at-the-edge-with-static-ordered-rules/"),
-    ("Why route by session prefix?", "session cookie cell prefix", "adr/0005-route-by-the-session-cookies-cell-prefix/"),
+    (
+        "Why does the router use static rules?",
+        "static ordered rules",
+        "adr/0002-route-requests-at-the-edge-with-static-ordered-rules/",
+    ),
+    (
+        "Why route by session prefix?",
+        "session cookie cell prefix",
+        "adr/0005-route-by-the-session-cookies-cell-prefix/",
+    ),
     ("What is a sequence range?", "sequence range", "guides/cells-sequences-claims/"),
-    ("How do I claim a unique username?", "CreateClaim", "reference/api/gitlab.cells.topology_service.claims.v1/ClaimService/"),
+    (
+        "How do I claim a unique username?",
+        "CreateClaim",
+        "reference/api/gitlab.cells.topology_service.claims.v1/ClaimService/",
+    ),
     ("How do I make my feature cell-aware?", "cell-aware", "guides/cell-aware-features/"),
     ("Where is the list of cells?", "cells", "reference/cells/"),
-    ("What is the first cell?", "first cell legacy", "guides/why-cells/"),
+    ("What is the first cell?", "first cell legacy", "adr/0009-keep-the-legacy-installation-as-the-first-cell/"),
     ("How do I try a request against the rules?", "route explainer", "reference/routing/explain/"),
     ("What is the active rule set?", "session_prefix rule set", "reference/routing/session_prefix/"),
     ("Which alerts page someone?", "on-call index", "runbooks/alerts/"),
     ("Which runbooks are out of date?", "freshness", "runbooks/freshness/"),
-    ("Why are sessions not shared between cells?", "shared Redis sessions", "adr/0012-share-one-redis-for-sessions-across-cells/"),
+    (
+        "Why are sessions not shared between cells?",
+        "shared Redis sessions",
+        "adr/0012-share-one-redis-for-sessions-across-cells/",
+    ),
 ]
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, SourceTree, build
+from conftest import ROOT, SourceTree, build, minimal_project
 
 pytestmark = pytest.mark.site
 
@@ -37,7 +37,13 @@ def test_two_builds_are_identical(tmp_path: Path) -> None:
 
 def test_failed_build_keeps_the_last_good_site(minimal: SourceTree, tmp_path: Path) -> None:
     site_dir = tmp_path / "site"
-    env = {**os.environ, **minimal.env, "SITE_DIR": str(site_dir), "NO_MKDOCS_2_WARNING": "1"}
+    env = {
+        **os.environ,
+        **minimal.env,
+        "SITE_DIR": str(site_dir),
+        "NO_MKDOCS_2_WARNING": "1",
+        "MKDOCS_YML": str(minimal_project()),
+    }
     ok = subprocess.run(
         ["make", "--no-print-directory", "build"],
         check=False,

@@ -24,9 +24,9 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
 from .adr import adr_files
+from .errors import CellsDocsError
 from .runbooks import runbook_files
 from .settings import SourcePaths
-from .errors import CellsDocsError
 from .site import SiteModel
 from .sources import SourcesInvalid, fingerprint, load_sources
 from .templating import protect_foreign_templates

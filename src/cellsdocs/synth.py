@@ -8,7 +8,13 @@ __all__ = ["write_proto_tree"]
 
 
 def write_proto_tree(
-    root: Path, *, files: int = 24, messages_per_file: int = 13, rpcs_per_file: int = 5, packages: int = 4
+    root: Path,
+    *,
+    files: int = 24,
+    messages_per_file: int = 13,
+    rpcs_per_file: int = 5,
+    packages: int = 4,
+    classify_enum: bool = True,
 ) -> dict[str, int]:
     """Write a proto3/proto2 tree exercising every construct; return element counts.
 
@@ -27,10 +33,14 @@ def write_proto_tree(
         "extend google.protobuf.MessageOptions {\n  // Storage table.\n  string table = 50002;\n}\n"
         "extend google.protobuf.FieldOptions {\n  // Sensitive data.\n  bool sensitive = 50003;\n}\n"
         "extend google.protobuf.MethodOptions {\n  // Access rule.\n  Access access = 50004;\n}\n\n"
-        "// Classification types (so that router rule sets validate against this tree).\n"
-        "enum ClassifyType {\n  // Unset.\n  UNSPECIFIED = 0;\n  // First cell.\n  FIRST_CELL = 1;\n"
-        "  // Session prefix.\n  SESSION_PREFIX = 2;\n  // Cell id.\n  CELL_ID = 3;\n"
-        "  // Routable token.\n  ROUTABLE_TOKEN = 4;\n}\n"
+        + (
+            "// Classification types (so that router rule sets validate against this tree).\n"
+            "enum ClassifyType {\n  // Unset.\n  UNSPECIFIED = 0;\n  // First cell.\n  FIRST_CELL = 1;\n"
+            "  // Session prefix.\n  SESSION_PREFIX = 2;\n  // Cell id.\n  CELL_ID = 3;\n"
+            "  // Routable token.\n  ROUTABLE_TOKEN = 4;\n}\n"
+            if classify_enum
+            else ""
+        )
     )
     counts = {"files": 1, "messages": 1, "rpcs": 0, "services": 0, "enums": 0}
     for f in range(files):

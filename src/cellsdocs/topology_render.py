@@ -84,7 +84,12 @@ def render_cells_index(sources: Sources) -> str:
     topology = sources.topology
     page = f"{CELLS}/index.md"
     legacy = first_cell(topology)
-    out = [_front("Cells", topology.source), "# Cells\n\n"]
+    out = [
+        _front("Cells", topology.source).replace(
+            "render_macros: false\n", "render_macros: false\nsearch:\n  boost: 2\n", 1
+        ),
+        "# Cells\n\n",
+    ]
     regions = topology.regions
     out.append(
         f"{len(topology.cells)} cells in {len(regions)} region{'s' if len(regions) != 1 else ''}. "

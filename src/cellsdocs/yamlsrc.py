@@ -70,7 +70,8 @@ def load_yaml(text: str, *, file: str, what: str) -> Any:
         raise exc.with_context(file=file) from exc
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
+        last = text.count("\n") + (0 if text.endswith("\n") else 1)  # libyaml may point past the end
+        line = min(mark.line + 1, max(last, 1)) if mark else None
         problem = exc.problem or exc.context or "invalid YAML"
         raise SourceError(
             f"{what} is not valid YAML: {problem}", file=file, line=line, hint="fix the YAML syntax"
