@@ -274,6 +274,7 @@ def bench_site(tmp: Path, env: dict[str, str], repeat: int) -> dict[str, object]
                 "docs_dir": str(dump),
                 "plugins": ["search"],
                 "hooks": [],
+                "theme": {"name": "material", "custom_dir": str(ROOT / "macros" / "overrides")},
                 "nav": nav,
             }
         )
