@@ -214,6 +214,7 @@ def bench_scale(tmp: Path, env: dict[str, str], repeat: int) -> dict[str, object
         print(f"scale {factor}x: {figures}", flush=True)
         if factor == 1:
             results["1x_peak_memory_mb"] = round(peak_rss_mb())
+        if factor == 1 and os.environ.get("CELLS_BENCH_LINKCHECK", "1") != "0":
             started = time.perf_counter()
             report = check_site(tmp / f"scale-{factor}x" / "site-full")
             results["1x_linkcheck_s"] = round(time.perf_counter() - started, 2)

@@ -49,7 +49,7 @@ def test_exported_json_is_safe_inside_a_script_element() -> None:
 
 def test_readable_counts() -> None:
     assert readable_count(999) == "999"
-    assert readable_count(999_999_999_999) == "1000.0 G"
+    assert readable_count(999_999_999_999) == "1.0 T"
     assert readable_count(1_000_000_000_000) == "1.0 T"
 
 

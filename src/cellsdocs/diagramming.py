@@ -1,268 +1,736 @@
-"""Architecture diagrams drawn from the typed models with the ``diagrams`` package, rendered by
-Graphviz at build time, cached, clickable and self-contained.
+"""Live architecture diagrams: drawn from the typed models at every build, clickable, self-contained.
 
-Definitions live in the top-level ``diagrams/`` folder (not a package: it must not shadow the
-``diagrams`` library). Each module there has ``define(site, kit) -> list[Spec]``; *kit* is this
-module. A spec's ``draw()`` builds the picture inside :class:`ModelDiagram`; this module then
+Definitions live in ``diagrams/*.py`` at the repository root. That folder is not a package (an
+``__init__.py`` there would shadow the ``diagrams`` library), so each file is loaded by path under
+a private module name. A definition exposes either
 
-1. takes the DOT source without letting ``diagrams`` write files,
-2. renders it with ``dot -Tsvg`` through a cache keyed by the DOT (a warm build renders nothing),
-3. replaces the icons' absolute paths of the build machine with site assets
-   (``assets/diagrams/icons/...``) and the link placeholders with paths relative to the page.
+- ``build(site) -> DiagramSpec``: one diagram, named after the file with ``_`` as ``-``
+  (``system_overview.py`` -> ``system-overview``), or
+- ``variants(site) -> Iterable[str]`` and ``build(site, variant) -> DiagramSpec``: one diagram per
+  variant, named ``<file>-<variant>`` (``cell.py`` -> ``cell-cell-1``, ``cell-cell-2``...).
+
+It draws with the ``diagrams`` package inside ``with Drawing(...)`` (a ``Diagram`` that never runs
+Graphviz nor writes a file), passing ``nodeid=`` to every node (see :func:`ident`), :func:`label`
+for every text and :func:`linked` for links. This module then renders the DOT with the real
+``dot`` through a cache (``<root>/.cache/diagrams/<sha256 of Graphviz version and DOT>.svg``; a
+warm build renders nothing) and makes the SVG fit for inlining in a page: Graphviz comments and
+generated titles dropped, links made relative to the page (a plain ``href`` beside
+``xlink:href``), icons served as site assets instead of absolute paths of the build machine,
+source text escaped, alt text added.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import importlib.util
+import os
 import posixpath
 import re
+import shutil
+import subprocess
+import sys
 import weakref
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-from diagrams.generic.network import Router
-from diagrams.generic.storage import Storage
-from diagrams.onprem.client import Users
-from diagrams.onprem.database import Postgresql
-from diagrams.onprem.inmemory import Redis
-from diagrams.onprem.network import Nginx
-from diagrams.onprem.vcs import Git
-from diagrams.programming.flowchart import Action, Decision, Document
-from diagrams.programming.framework import Rails
-
-from diagrams import Cluster, Diagram, Edge  # type: ignore[attr-defined]  # the library (mypy sees our diagrams/ folder)
+from types import ModuleType, TracebackType
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from .errors import CellsDocsError
-from .graphviz import RENDER_STATS, render_svg
+from .markdown import code, escape_attr, text
+from .settings import ENV_VARS, repo_root
+from .textio import display_path
+
+# Untyped libraries, imported by name: for mypy and ruff, ``diagrams`` is also this repository's
+# diagrams/ folder (of definitions, not a package), which the library wins over at run time.
+diagrams: Any = importlib.import_module("diagrams")
+graphviz: Any = importlib.import_module("graphviz")
+
+if TYPE_CHECKING:
+    from .protos.model import Method
+    from .site import SiteModel
 
 __all__ = [
+    "ICONS",
     "RENDER_STATS",
-    "Action",
-    "Cluster",
-    "Decision",
-    "Document",
-    "Edge",
-    "Git",
-    "ModelDiagram",
-    "Nginx",
-    "Postgresql",
-    "Rails",
-    "Redis",
-    "Router",
-    "Spec",
-    "Storage",
-    "Users",
+    "TABLE_NODE",
+    "Cell",
+    "DiagramSpec",
+    "Drawing",
+    "RenderedDiagram",
+    "api_link",
+    "cluster",
     "diagram_assets",
+    "diagram_dots",
     "diagram_markdown",
+    "diagram_names",
+    "find_rpc",
+    "icon_file",
+    "ident",
+    "label",
+    "linked",
+    "page_link",
     "page_url",
+    "relative_url",
     "render_diagrams",
-    "safe_label",
+    "table",
+    "tooltip",
 ]
 
-ICON_ASSETS = "assets/diagrams/icons"
-_PAGE = re.compile(r"@@PAGE:([^@#]*)(#[^@]*)?@@")
-_ICON = re.compile(r'(xlink:href|href)="(/[^"]+\.(?:png|svg|jpg))"')
+#: site folder the icons are copied to
+ICONS = "assets/diagrams/icons"
+#: placeholders in the rendered SVG, replaced by paths relative to the page that shows it
+SITE = "@@SITE@@/"
+_ICON = "@@ICON@@/"
+#: how many diagrams Graphviz rendered and how many came from the cache (tests, benchmark)
+RENDER_STATS = {"rendered": 0, "cached": 0}
+#: seconds one Graphviz run may take
+TIMEOUT_S = 120
+
+# Colours readable on the white card the SVG is drawn on, in the light and the dark palette alike.
+INK = "#2D3436"
+MUTED = "#56616A"
+EDGE = "#7B8894"
+FONT = "Sans-Serif"
+_CARD_STYLE = "max-width:100%;height:auto;background:#ffffff;border-radius:0.4rem"
+
+GRAPH_DEFAULTS = {
+    "label": "",  # the figure caption names the diagram
+    "pad": "0.25",
+    "bgcolor": "transparent",
+    "splines": "spline",
+    "nodesep": "0.35",
+    "ranksep": "0.6",
+    "fontname": FONT,
+    "fontcolor": INK,
+    "fontsize": "13",
+}
+NODE_DEFAULTS = {"fontname": FONT, "fontcolor": INK, "fontsize": "11", "imagepos": "tc"}  # icon on top, label below
+EDGE_DEFAULTS = {"color": EDGE, "fontname": FONT, "fontcolor": MUTED, "fontsize": "10", "arrowsize": "0.7"}
+
+
+# --- what definitions use ---------------------------------------------------------------------
+
+
+class Drawing(diagrams.Diagram):  # type: ignore[misc]  # the library is untyped
+    """A ``diagrams.Diagram`` for live diagrams: leaving the ``with`` block renders nothing and
+    writes no file (this module renders the DOT, through its cache)."""
+
+    def __init__(
+        self,
+        title: str,
+        *,
+        direction: str = "LR",
+        graph_attr: Mapping[str, str] | None = None,
+        node_attr: Mapping[str, str] | None = None,
+        edge_attr: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(
+            name="",  # the graph is named after the diagram when it is rendered
+            filename="diagram",
+            direction=direction,
+            curvestyle="curved",
+            outformat="svg",
+            show=False,
+            graph_attr={**GRAPH_DEFAULTS, **(graph_attr or {})},
+            node_attr={**NODE_DEFAULTS, **(node_attr or {})},
+            edge_attr={**EDGE_DEFAULTS, **(edge_attr or {})},
+        )
+        self.title = title
+
+    def render(self) -> None:
+        """Never run Graphviz from here."""
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        diagrams.setdiagram(None)
+
+
+@dataclass(frozen=True, kw_only=True)
+class DiagramSpec:
+    """What a definition returns: the drawing, its alt text and the sources it was drawn from."""
+
+    drawing: Drawing
+    alt: str  # what the diagram shows, in words, for readers who cannot see it
+    sources: tuple[Path, ...] = ()  # files the diagram is drawn from (named in its caption)
+
+    @property
+    def title(self) -> str:
+        return str(self.drawing.title)
+
+
+def _xml(value: object) -> str:
+    return html.escape(" ".join(str(value).split()), quote=True)
+
+
+def label(*lines: object, bold_first: bool = False, small_rest: bool = False, left: bool = False) -> str:
+    """A Graphviz HTML-like label showing *lines* verbatim: source text is escaped, so ``<script>``,
+    backslash escapes (``\\N``, ``\\d``) and DOT quoting have no effect."""
+    parts = []
+    for number, line in enumerate(lines):
+        body = _xml(line)
+        if not body:
+            continue
+        if number == 0 and bold_first:
+            body = f"<B>{body}</B>"
+        elif number > 0 and small_rest:
+            body = f'<FONT POINT-SIZE="10" COLOR="{MUTED}">{body}</FONT>'
+        parts.append(body)
+    if not parts:
+        return ""
+    if left:
+        return "<" + "".join(part + '<BR ALIGN="LEFT"/>' for part in parts) + ">"
+    return "<" + "<BR/>".join(parts) + ">"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Cell:
+    """One cell of a :func:`table` label: text, an optional link and how it looks."""
+
+    text: object
+    href: str | None = None
+    tip: object = None
+    bold: bool = False
+    mono: bool = False
+    muted: bool = False
+    colspan: int = 1
+
+
+def icon_file(kind: Any) -> str:
+    """The icon file of a ``diagrams`` node class, for a :func:`table` header."""
+    return str(Path(diagrams.__file__).resolve().parent.parent / kind._icon_dir / kind._icon)
+
+
+def _td(cell: Cell) -> str:
+    body = _xml(cell.text) or " "
+    if cell.mono:
+        body = f'<FONT FACE="monospace">{body}</FONT>'
+    if cell.bold:
+        body = f"<B>{body}</B>"
+    if cell.muted:
+        body = f'<FONT COLOR="{MUTED}">{body}</FONT>'
+    attrs = ' ALIGN="LEFT"' + (f' COLSPAN="{cell.colspan}"' if cell.colspan > 1 else "")
+    if cell.href:
+        attrs += f' HREF="{_xml(cell.href)}" TARGET="_top"'
+    if cell.href or cell.tip is not None:
+        attrs += f' TITLE="{_xml(cell.tip if cell.tip is not None else cell.text)}"'
+    return f"<TD{attrs}>{body}</TD>"
+
+
+def table(
+    title: Sequence[object],
+    rows: Sequence[Sequence[Cell]],
+    *,
+    href: str | None = None,
+    tip: object = None,
+    icon: Any = None,
+    header: str = "#E5F5FD",
+) -> str:
+    """An HTML-like label: a titled table whose cells may each link somewhere (escaped text)."""
+    width = max([sum(cell.colspan for cell in row) for row in rows] + [1])
+    link = f' HREF="{_xml(href)}" TARGET="_top" TITLE="{_xml(tip if tip is not None else title[0])}"' if href else ""
+    heading = label(*title, bold_first=True, small_rest=True, left=True)[1:-1]
+    picture = ""
+    if icon is not None:
+        image = f'<IMG SCALE="TRUE" SRC="{_xml(icon_file(icon))}"/>'
+        picture = f'<TD FIXEDSIZE="TRUE" WIDTH="30" HEIGHT="30" BGCOLOR="{header}">{image}</TD>'
+    span = max(width - (1 if picture else 0), 1)
+    head = f'<TR>{picture}<TD ALIGN="LEFT" BALIGN="LEFT" BGCOLOR="{header}" COLSPAN="{span}"{link}>{heading}</TD></TR>'
+    body = "".join("<TR>" + "".join(_td(cell) for cell in row) + "</TR>" for row in rows)
+    return (
+        '<<TABLE BORDER="1" COLOR="#AEB6BE" STYLE="ROUNDED" CELLBORDER="0" CELLSPACING="0" CELLPADDING="4" '
+        f'BGCOLOR="#FFFFFF">{head}{body}</TABLE>>'
+    )
+
+
+TABLE_NODE = {"shape": "plain", "fixedsize": "false", "width": "0", "height": "0", "labelloc": "c", "margin": "0"}
+
+
+def tooltip(value: object, *, limit: int = 300) -> str:
+    """A plain Graphviz string (for ``tooltip``) showing *value* verbatim, on one line."""
+    flat = " ".join(str(value).split())
+    if len(flat) > limit:
+        flat = flat[: limit - 1] + "…"
+    return str(graphviz.escape(flat))
+
+
+def page_url(src_uri: str, *, directory_urls: bool = True) -> str:
+    """The URL (relative to the site root) MkDocs serves the page *src_uri* at."""
+    stem, ext = posixpath.splitext(src_uri)
+    if ext != ".md":
+        return src_uri
+    if not directory_urls:
+        return stem + ".html"
+    folder, base = posixpath.split(stem)
+    if base in ("index", "README"):
+        return folder + "/" if folder else ""
+    return stem + "/"
+
+
+def relative_url(target: str, from_url: str) -> str:
+    """*target* (a URL relative to the site root, optionally with ``#anchor``) as seen from the
+    page served at *from_url*."""
+    path, sep, fragment = target.partition("#")
+    base = from_url.rsplit("/", 1)[0] if "/" in from_url else ""
+    rel = posixpath.relpath(path or ".", base or ".")
+    if rel == ".":
+        rel = "./"
+    elif path.endswith("/") or not path:
+        rel += "/"
+    return rel + sep + fragment
+
+
+def page_link(site: SiteModel, src_uri: str, anchor: str | None = None) -> str:
+    """A link to a page of the site (by its src_uri), for ``URL=``; made relative when placed."""
+    url = quote(page_url(src_uri, directory_urls=site.directory_urls), safe="/-._~")
+    return SITE + url + ("#" + quote(anchor, safe="-._~") if anchor else "")
+
+
+def api_link(site: SiteModel, fqn: str) -> str | None:
+    """A link to an API element's reference (anchor = its fqn); None for library types."""
+    page = site.api_site.pages.get(fqn)
+    return None if page is None else page_link(site, page, fqn)
+
+
+def linked(href: str | None, tip: object) -> dict[str, str]:
+    """Node/edge/cluster attributes: a link (opening in the page, not a frame) and its tooltip."""
+    attrs = {"tooltip": tooltip(tip)}
+    if href:
+        attrs.update(URL=href, target="_top")
+    return attrs
+
+
+def find_rpc(site: SiteModel, name: str) -> Method | None:
+    """The RPC called *name* (in a service named after it first: ``ClassifyService.Classify``)."""
+    found = [(s, m) for s in site.sources.api.services() for m in s.methods if m.name == name]
+    found.sort(key=lambda pair: (pair[0].name != f"{name}Service", pair[1].fqn))
+    return found[0][1] if found else None
+
+
+def ident(*parts: object) -> str:
+    """A stable node id from *parts* (any text: ids are quoted in DOT; ``:`` would name a port)."""
+    return "/".join(str(part).replace(":", "%3A") for part in parts)
+
+
+def cluster(
+    *lines: object,
+    nodeid: str,
+    href: str | None = None,
+    tip: object = None,
+    graph_attr: Mapping[str, str] | None = None,
+) -> Any:
+    """A ``diagrams.Cluster`` with an escaped label, a stable id and an optional link."""
+    attrs: dict[str, str] = {"fontcolor": INK, "fontsize": "12", "margin": "10"}
+    if tip is not None or href:
+        attrs.update(linked(href, tip if tip is not None else " ".join(str(line) for line in lines)))
+    attrs.update(graph_attr or {})
+    group = diagrams.Cluster(label(*lines, bold_first=True, small_rest=True, left=True), graph_attr=attrs)
+    group.dot.name = "cluster_" + ident(nodeid)
+    return group
+
+
+# --- loading definitions ----------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class Spec:
-    """One diagram: its name, its words for people and screen readers, and how to draw it."""
+class _Definition:
+    path: Path
+    module: ModuleType
+
+    @property
+    def base(self) -> str:
+        return self.path.stem.replace("_", "-")
+
+
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+
+
+def definitions_dir(site: SiteModel) -> Path:
+    """``diagrams/`` beside the site's ``mkdocs.yml``, else the one of this checkout."""
+    local = site.sources.paths.root / "diagrams"
+    return local if local.is_dir() else repo_root() / "diagrams"
+
+
+def _where(exc: BaseException, path: Path) -> int | None:
+    """The last line of *path* the traceback of *exc* went through."""
+    line = None
+    tb = exc.__traceback__
+    while tb is not None:
+        if Path(tb.tb_frame.f_code.co_filename) == path:
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
+def _load(path: Path) -> _Definition:
+    digest = hashlib.sha256(str(path).encode()).hexdigest()[:12]
+    module_name = f"_cellsdocs_diagram_{re.sub(r'[^A-Za-z0-9_]', '_', path.stem)}_{digest}"
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    if spec is None or spec.loader is None:
+        raise CellsDocsError("cannot load diagram definition", file=display_path(path))
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module  # dataclasses look their module up by name
+    try:
+        spec.loader.exec_module(module)
+    except Exception as exc:
+        raise CellsDocsError(
+            f"diagram definition cannot be loaded: {type(exc).__name__}: {exc}",
+            file=display_path(path),
+            line=_where(exc, path),
+        ) from exc
+    if not callable(getattr(module, "build", None)):
+        raise CellsDocsError(
+            "diagram definition has no build() function",
+            file=display_path(path),
+            hint="define build(site) -> DiagramSpec (or variants(site) and build(site, variant))",
+        )
+    return _Definition(path, module)
+
+
+def load_definitions(folder: Path) -> list[_Definition]:
+    """Every definition in *folder* (``_*.py`` files are not definitions), in name order."""
+    if not folder.is_dir():
+        raise CellsDocsError("diagram definitions folder not found", file=display_path(folder))
+    return [_load(path) for path in sorted(folder.glob("*.py")) if not path.name.startswith("_")]
+
+
+def _call(definition: _Definition, name: str, function: Callable[..., Any], *args: Any) -> Any:
+    try:
+        return function(*args)
+    except CellsDocsError as exc:
+        raise CellsDocsError(
+            f"diagram {name!r}: {exc.message}",
+            file=exc.file or display_path(definition.path),
+            line=exc.line,
+            key=exc.key,
+            hint=exc.hint,
+        ) from exc
+    except Exception as exc:
+        raise CellsDocsError(
+            f"diagram {name!r}: its definition raised {type(exc).__name__}: {exc}",
+            file=display_path(definition.path),
+            line=_where(exc, definition.path),
+            hint="fix the definition",
+        ) from exc
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Built:
+    name: str
+    spec: DiagramSpec
+    definition: Path
+    dot: str
+
+
+def _build(site: SiteModel, definition: _Definition, name: str, *args: Any) -> _Built:
+    spec = _call(definition, name, definition.module.build, site, *args)
+    if not isinstance(spec, DiagramSpec):
+        raise CellsDocsError(
+            f"diagram {name!r}: build() returned {type(spec).__name__}, not a DiagramSpec",
+            file=display_path(definition.path),
+            hint="return DiagramSpec(drawing=..., alt=..., sources=...)",
+        )
+    dot = spec.drawing.dot
+    dot.name = name
+    dot.graph_attr["id"] = "diagram-" + re.sub(r"[^A-Za-z0-9_-]", "-", name)
+    return _Built(name=name, spec=spec, definition=definition.path, dot=dot.source)
+
+
+def _build_all(site: SiteModel) -> dict[str, _Built]:
+    built: dict[str, _Built] = {}
+
+    def add(item: _Built) -> None:
+        if item.name in built:
+            raise CellsDocsError(
+                f"two diagrams are named {item.name!r}",
+                file=display_path(item.definition),
+                hint=f"rename this definition or the one in {display_path(built[item.name].definition)}",
+            )
+        built[item.name] = item
+
+    for definition in load_definitions(definitions_dir(site)):
+        variants = getattr(definition.module, "variants", None)
+        if variants is None:
+            add(_build(site, definition, definition.base))
+            continue
+        for variant in _call(definition, definition.base + "-*", lambda v=variants: [str(x) for x in v(site)]):
+            name = f"{definition.base}-{variant}"
+            if not _NAME.match(variant):
+                raise CellsDocsError(
+                    f"diagram {name!r}: variant {variant!r} cannot be part of a name",
+                    file=display_path(definition.path),
+                    hint="use letters, digits, '.', '_' and '-'",
+                )
+            add(_build(site, definition, name, variant))
+    return built
+
+
+# --- rendering --------------------------------------------------------------------------------
+
+_VERSIONS: dict[str, str] = {}
+
+
+def _graphviz() -> tuple[str, str]:
+    """The ``dot`` executable and its version (part of every cache key)."""
+    exe = shutil.which("dot")
+    if exe is None:
+        raise CellsDocsError("Graphviz 'dot' not found", hint="apt-get install graphviz")
+    if exe not in _VERSIONS:
+        try:
+            proc = subprocess.run([exe, "-V"], capture_output=True, text=True, check=False, timeout=TIMEOUT_S)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise CellsDocsError(f"Graphviz 'dot' cannot run: {exc}", hint="apt-get install graphviz") from exc
+        _VERSIONS[exe] = " ".join((proc.stderr or proc.stdout).split())
+    return exe, _VERSIONS[exe]
+
+
+def _run_dot(exe: str, name: str, dot: str) -> str:
+    """SVG of one diagram. One ``dot`` process per diagram: several graphs in one process do not
+    always come out the same (Graphviz orders subgraphs by memory address)."""
+    try:
+        proc = subprocess.run(
+            [exe, "-Tsvg"], input=dot, capture_output=True, text=True, encoding="utf-8", check=False, timeout=TIMEOUT_S
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise CellsDocsError(f"diagram {name!r}: Graphviz took longer than {TIMEOUT_S} s", hint="simplify it") from exc
+    except OSError as exc:
+        raise CellsDocsError(f"Graphviz 'dot' cannot run: {exc}", hint="apt-get install graphviz") from exc
+    if proc.returncode != 0 or "<svg" not in proc.stdout:
+        reason = " ".join(proc.stderr.split()) or f"exit status {proc.returncode}"
+        raise CellsDocsError(f"diagram {name!r}: Graphviz failed: {reason}")
+    return proc.stdout
+
+
+def render_svgs(dots: Mapping[str, str], *, cache_dir: Path | None) -> dict[str, str]:
+    """Graphviz SVG of each named DOT source. A cache hit costs a file read; the misses are
+    rendered by ``dot`` processes running in parallel."""
+    exe, version = _graphviz()
+    keys = {name: hashlib.sha256(f"{version}\n{dot}".encode()).hexdigest() for name, dot in dots.items()}
+    out: dict[str, str] = {}
+    missing: list[str] = []
+    for name in dots:
+        cached = cache_dir / f"{keys[name]}.svg" if cache_dir is not None else None
+        if cached is not None and cached.is_file():
+            out[name] = cached.read_text(encoding="utf-8")
+            RENDER_STATS["cached"] += 1
+        else:
+            missing.append(name)
+    if missing:
+        workers = max(1, min(2 * (os.cpu_count() or 1), 8, len(missing)))
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            svgs = list(pool.map(lambda name: _run_dot(exe, name, dots[name]), missing))
+        for name, svg in zip(missing, svgs, strict=True):
+            out[name] = svg
+            RENDER_STATS["rendered"] += 1
+            if cache_dir is not None:
+                cache_dir.mkdir(parents=True, exist_ok=True)
+                target = cache_dir / f"{keys[name]}.svg"
+                temporary = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+                temporary.write_text(svg, encoding="utf-8")
+                temporary.replace(target)
+    return {name: out[name] for name in dots}
+
+
+_ATTR = re.compile(r'([\w:-]+)="([^"]*)"')
+
+
+@functools.cache
+def _icon_name(path: Path) -> str | None:
+    """Site file name of an icon: its path under the ``diagrams`` resources, flattened (None if
+    there is no such file)."""
+    if not path.is_absolute() or not path.is_file():
+        return None
+    resources = Path(diagrams.__file__).resolve().parent.parent / "resources"
+    try:
+        return "-".join(path.resolve().relative_to(resources).parts)
+    except ValueError:
+        return f"{path.stem}-{hashlib.sha256(str(path).encode()).hexdigest()[:8]}{path.suffix}"
+
+
+def _braces(value: str) -> str:
+    """No ``@@`` may pass for a placeholder and no ``{{`` for Jinja: source text can hold anything."""
+    return value.replace("@", "&#64;").replace("{", "&#123;").replace("}", "&#125;")
+
+
+def _finish_svg(svg: str, *, name: str, title: str, alt: str) -> tuple[str, dict[str, Path]]:
+    """Graphviz SVG -> markup to inline in a page, with ``@@SITE@@/`` and ``@@ICON@@/`` links."""
+    svg = re.sub(r"<\?xml[^>]*\?>|<!DOCTYPE[^>]*>|<!--.*?-->", "", svg, flags=re.S)
+    svg = re.sub(r"<title>[^<]*</title>\s*", "", svg)  # Graphviz's: node ids, not for readers
+    svg = _braces(svg)
+    icons: dict[str, Path] = {}
+
+    def link(match: re.Match[str]) -> str:
+        attrs = dict(_ATTR.findall(match.group(1)))
+        href = html.unescape(attrs.pop("xlink:href", ""))
+        tip = attrs.pop("xlink:title", None)
+        out = ""
+        if href:
+            if not href.startswith(SITE):
+                raise CellsDocsError(
+                    f"diagram {name!r}: link {href!r} is not a page of the site", hint="use page_link()"
+                )
+            out += f' href="{escape_attr(href)}" xlink:href="{escape_attr(href)}"'
+        out += "".join(f' {key}="{value}"' for key, value in attrs.items())
+        return f"<a{out}>" + (f"<title>{tip}</title>" if tip else "")
+
+    def image(match: re.Match[str]) -> str:
+        attrs = dict(_ATTR.findall(match.group(1)))
+        source = Path(html.unescape(attrs.pop("xlink:href", "")))
+        asset = _icon_name(source)
+        if asset is None:
+            raise CellsDocsError(f"diagram {name!r}: icon {source.name!r} not found", hint="use a diagrams node icon")
+        icons[asset] = source
+        rest = "".join(f' {key}="{value}"' for key, value in attrs.items())
+        return f'<image href="{_ICON}{asset}" xlink:href="{_ICON}{asset}"{rest}/>'
+
+    svg = re.sub(r"<a\b([^>]*)>", link, svg)
+    svg = re.sub(r"<image\b([^>]*?)/?>", image, svg)
+
+    def root(match: re.Match[str]) -> str:
+        attrs = dict(_ATTR.findall(match.group(1)))
+        keep = "".join(f' {key}="{attrs[key]}"' for key in ("width", "height", "viewBox") if key in attrs)
+        return (
+            f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"{keep}'
+            f' role="group" aria-label="{_braces(escape_attr(alt))}" style="{_CARD_STYLE}">'
+            f"\n<title>{_braces(_xml(title))}</title>\n<desc>{_braces(_xml(alt))}</desc>"
+        )
+
+    svg = re.sub(r"<svg\b([^>]*)>", root, svg, count=1)
+    lines = [line.rstrip() for line in svg.strip().splitlines()]
+    return "\n".join(line for line in lines if line.strip()) + "\n", icons
+
+
+@dataclass(frozen=True, kw_only=True)
+class RenderedDiagram:
+    """One diagram, rendered: SVG markup with placeholders for page-relative links and icons."""
 
     name: str
     title: str
     alt: str
-    sources: tuple[str, ...]
-    draw: Callable[[], ModelDiagram]
-
-
-@dataclass
-class Rendered:
-    spec: Spec
+    sources: tuple[Path, ...]
+    definition: Path
     dot: str
-    svg: str  # with @@PAGE:...@@ and @@ICON:...@@ placeholders
-    icons: dict[str, Path] = field(default_factory=dict)
+    svg: str
+    icons: tuple[tuple[str, Path], ...]  # (asset file name, icon file)
 
 
-class ModelDiagram(Diagram):  # type: ignore[misc]
-    """A ``diagrams.Diagram`` that never writes files: leaving the block keeps the DOT in memory."""
+_BUILT: weakref.WeakKeyDictionary[SiteModel, dict[str, _Built]] = weakref.WeakKeyDictionary()
+_RENDERED: weakref.WeakKeyDictionary[SiteModel, dict[str, RenderedDiagram]] = weakref.WeakKeyDictionary()
 
-    def __init__(self, name: str, **kwargs: Any) -> None:
-        graph_attr = {
-            "bgcolor": "white",
-            "pad": "0.3",
-            "fontname": "Helvetica",
-            "fontsize": "13",
-            "splines": "spline",
-            "nodesep": "0.5",
-            "ranksep": "0.8",
-            "label": "",
-            **kwargs.pop("graph_attr", {}),
-        }
-        node_attr = {"fontname": "Helvetica", "fontsize": "11", **kwargs.pop("node_attr", {})}
-        super().__init__(
-            name,
-            show=False,
-            outformat="svg",
-            filename=f"/nonexistent/{name}",
-            graph_attr=graph_attr,
-            node_attr=node_attr,
-            **kwargs,
+
+def _built(site: SiteModel) -> dict[str, _Built]:
+    if site not in _BUILT:
+        _BUILT[site] = _build_all(site)
+    return _BUILT[site]
+
+
+def diagram_names(site: SiteModel) -> list[str]:
+    """The name of every diagram the definitions draw for these sources."""
+    return list(_built(site))
+
+
+def diagram_dots(site: SiteModel) -> dict[str, str]:
+    """Name -> DOT source of every diagram (no Graphviz needed)."""
+    return {name: item.dot for name, item in _built(site).items()}
+
+
+def render_diagrams(site: SiteModel) -> dict[str, RenderedDiagram]:
+    """Every diagram, rendered once per site model (and once per content, thanks to the cache)."""
+    if site in _RENDERED:
+        return _RENDERED[site]
+    built = _built(site)
+    svgs = render_svgs(
+        {name: item.dot for name, item in built.items()}, cache_dir=site.sources.paths.root / ".cache" / "diagrams"
+    )
+    rendered: dict[str, RenderedDiagram] = {}
+    for name, item in built.items():
+        svg, icons = _finish_svg(svgs[name], name=name, title=item.spec.title, alt=item.spec.alt)
+        rendered[name] = RenderedDiagram(
+            name=name,
+            title=item.spec.title,
+            alt=item.spec.alt,
+            sources=item.spec.sources,
+            definition=item.definition,
+            dot=item.dot,
+            svg=svg,
+            icons=tuple(sorted(icons.items())),
         )
-
-    def __exit__(self, exc_type: Any, exc_value: Any, traceback: Any) -> None:
-        from diagrams import setdiagram  # type: ignore[attr-defined]
-
-        setdiagram(None)  # no render(), no file
+    _RENDERED[site] = rendered
+    return rendered
 
 
-def page_url(src_uri: str, anchor: str | None = None) -> str:
-    """A link placeholder to a page of the site, resolved per page by :func:`diagram_markdown`."""
-    return f"@@PAGE:{src_uri}{'#' + anchor if anchor else ''}@@"
+# --- the contract with the site ---------------------------------------------------------------
 
 
-def safe_label(text: object) -> str:
-    """A label Graphviz shows as text (never as an HTML-like label); newlines become line breaks."""
-    value = "\\n".join(" ".join(line.split()) for line in str(text).splitlines())
-    if value.startswith("<") and value.endswith(">"):
-        value = " " + value
-    return value
-
-
-def _definitions(root: Path) -> list[Path]:
-    folder = root / "diagrams"
-    return sorted(p for p in folder.glob("*.py") if not p.name.startswith("_")) if folder.is_dir() else []
-
-
-def _load(path: Path) -> Any:
-    spec = importlib.util.spec_from_file_location(f"_cells_diagram_{path.stem}", path)
-    if spec is None or spec.loader is None:
-        raise CellsDocsError("cannot load the diagram definition", file=str(path))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def _icon_name(path: Path) -> str:
-    parts = path.parts
-    tail = parts[parts.index("resources") + 1 :] if "resources" in parts else parts[-2:]
-    return "-".join(tail)
-
-
-def render_one(spec: Spec, cache_dir: Path | None) -> Rendered:
-    try:
-        diagram = spec.draw()
-        dot = diagram.dot.source
-    except CellsDocsError:
-        raise
-    except Exception as exc:
-        raise CellsDocsError(f"diagram {spec.name!r}: its definition failed: {type(exc).__name__}: {exc}") from exc
-    dot = re.sub(r"^// .*\n", "", dot, flags=re.M)  # graphviz' comment names a file
-    svg = render_svg(dot, name=spec.name, cache_dir=cache_dir)
-    icons: dict[str, Path] = {}
-
-    def icon(match: re.Match[str]) -> str:
-        path = Path(match.group(2))
-        name = _icon_name(path)
-        icons[name] = path
-        return f'href="@@ICON:{name}@@"'
-
-    svg = _ICON.sub(icon, svg)
-    svg = svg.replace("xlink:href=", "href=")
-    svg = re.sub(r'<svg width="[^"]*" height="[^"]*"', lambda m: "<svg", svg, count=1)
-    return Rendered(spec=spec, dot=dot, svg=svg, icons=icons)
-
-
-_RENDERED: weakref.WeakKeyDictionary[Any, dict[str, Rendered]] = weakref.WeakKeyDictionary()
-
-
-def specs_for(site: Any) -> list[Spec]:
-    import sys
-
-    kit = sys.modules[__name__]
-    specs: list[Spec] = []
-    for path in _definitions(site.sources.paths.root):
-        try:
-            module = _load(path)
-            found = module.define(site, kit)
-        except CellsDocsError as exc:
-            raise exc.with_context(file=str(path)) from exc
-        except Exception as exc:
-            raise CellsDocsError(f"diagram definition failed: {type(exc).__name__}: {exc}", file=str(path)) from exc
-        specs.extend(found)
-    names = [s.name for s in specs]
-    duplicates = sorted({n for n in names if names.count(n) > 1})
-    if duplicates:
-        raise CellsDocsError(f"two diagrams are named {duplicates[0]!r}", hint="rename one")
-    return specs
-
-
-def render_diagrams(site: Any) -> dict[str, Rendered]:
-    """Every diagram of this build, rendered once (cached across builds by their DOT)."""
-    done = _RENDERED.get(site)
-    if done is None:
-        cache = site.sources.paths.root / ".cache" / "diagrams"
-        done = {spec.name: render_one(spec, cache) for spec in specs_for(site)}
-        _RENDERED[site] = done
-    return done
-
-
-def diagram_assets(site: Any) -> dict[str, bytes]:
-    """The icons the diagrams use, as site files."""
+def diagram_assets(site: SiteModel) -> dict[str, bytes]:
+    """Site path -> content of every icon the diagrams show."""
     assets: dict[str, bytes] = {}
-    for rendered in render_diagrams(site).values():
-        for name, path in rendered.icons.items():
-            assets[f"{ICON_ASSETS}/{name}"] = path.read_bytes()
-    return assets
+    for diagram in render_diagrams(site).values():
+        for asset, source in diagram.icons:
+            uri = f"{ICONS}/{asset}"
+            if uri not in assets:
+                assets[uri] = source.read_bytes()
+    return dict(sorted(assets.items()))
 
 
-def _page_href(target: str, anchor: str, from_page: str, directory_urls: bool) -> str:
-    def url(src: str) -> str:
-        if not directory_urls:
-            return src[:-3] + ".html"
-        if src.endswith("index.md"):
-            return src[: -len("index.md")]
-        return src[:-3] + "/"
-
-    here = url(from_page)
-    base = here if here.endswith("/") else posixpath.dirname(here) + "/"
-    rel = posixpath.relpath(url(target) or ".", base.rstrip("/") or ".")
-    if url(target).endswith("/") and not rel.endswith("/"):
-        rel += "/"
-    return rel + anchor
+_PLACEHOLDER = re.compile(r'(href=")(@@SITE@@/|@@ICON@@/)([^"]*)(")')
 
 
-def diagram_markdown(site: Any, name: str, *, from_page: str, caption: str | None = None) -> str:
-    """An inline, clickable SVG in a figure with its caption (and the sources it was drawn from)."""
+def _names_hint(names: Iterable[str]) -> str:
+    listed = list(names)
+    shown = ", ".join(listed[:12])
+    return f"use one of: {shown}" + (f", ... ({len(listed)} in all)" if len(listed) > 12 else "")
+
+
+def _shown(site: SiteModel, path: Path) -> str:
+    """A source as named on a page: relative to the repository, else by the variable that moved it;
+    never an absolute path of the build machine."""
+    paths = site.sources.paths
+    for root in (paths.root, repo_root()):
+        for candidate in (path, path.resolve()):
+            if candidate.is_relative_to(root) or candidate.is_relative_to(root.resolve()):
+                base = root if candidate.is_relative_to(root) else root.resolve()
+                return candidate.relative_to(base).as_posix()
+    for var, (attr, _default, _what) in ENV_VARS.items():
+        location = getattr(paths, attr)
+        if path == location or path.is_relative_to(location):
+            inner = path.relative_to(location).as_posix()
+            return f"${var}" + ("" if inner == "." else f"/{inner}")
+    return path.name
+
+
+def _and(items: Sequence[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def diagram_markdown(site: SiteModel, name: str, *, from_page: str, caption: str | None = None) -> str:
+    """A ``<figure>`` holding diagram *name* as inline SVG (clickable), its alt text and a caption
+    naming the sources it was drawn from, for the page *from_page* (a src_uri)."""
     rendered = render_diagrams(site)
-    if name not in rendered:
-        raise CellsDocsError(f"no diagram named {name!r}", hint=f"use one of: {', '.join(sorted(rendered))}")
-    item = rendered[name]
-    directory_urls = getattr(site, "directory_urls", True)
-    svg = _PAGE.sub(
-        lambda m: html.escape(_page_href(m.group(1), m.group(2) or "", from_page, directory_urls)), item.svg
-    )
-    here = from_page[:-3] + "/" if directory_urls and not from_page.endswith("index.md") else from_page
-    assets = posixpath.relpath(ICON_ASSETS, posixpath.dirname(here) or ".")
-    svg = svg.replace("@@ICON:", assets + "/").replace("@@", "")
-    svg = re.sub(r"<title>[^<]*</title>", "", svg, count=1)  # Graphviz' graph title is the name
-    # no role="img": the picture holds links, which must stay reachable (axe: nested-interactive)
-    svg = svg.replace("<svg", f'<svg aria-labelledby="d-{name}-t d-{name}-d"', 1)
-    svg = re.sub(
-        r"(<svg[^>]*>)",
-        rf'\1<title id="d-{name}-t">{html.escape(item.spec.title)}</title>'
-        rf'<desc id="d-{name}-d">{html.escape(item.spec.alt)}</desc>',
-        svg,
-        count=1,
-    )
-    sources = ", ".join(f"<code>{html.escape(s)}</code>" for s in item.spec.sources)
-    text = html.escape(caption or item.spec.title)
-    digest = hashlib.sha256(item.dot.encode()).hexdigest()[:10]
+    diagram = rendered.get(name)
+    if diagram is None:
+        raise CellsDocsError(f"no diagram named {name!r}", hint=_names_hint(rendered))
+    here = page_url(from_page, directory_urls=site.directory_urls)
+
+    def place(match: re.Match[str]) -> str:
+        prefix, kind, target, end = match.groups()
+        target = html.unescape(target)
+        if kind == _ICON:
+            target = f"{ICONS}/{target}"
+        return prefix + escape_attr(relative_url(target, here)) + end
+
+    svg = _PLACEHOLDER.sub(place, diagram.svg)
+    lead = text(caption.strip().rstrip(".") if caption else diagram.title)
+    sources = [code(_shown(site, path)) for path in diagram.sources]
+    origin = f" from {_and(sources)}" if sources else ""
+    hint = " Select a box to open its page." if "<a href=" in svg else ""
     return (
-        f'<figure class="cells-diagram" id="diagram-{name}" data-dot="{digest}">\n{svg}'
-        f"<figcaption>{text}. Drawn at build time from {sources}. Boxes link to their pages.</figcaption>\n"
-        "</figure>\n"
+        f'<figure class="cells-diagram" id="figure-{escape_attr(name)}">\n{svg}'
+        f"<figcaption>{lead}. Drawn at build time{origin} by {code(_shown(site, diagram.definition))}.{hint}"
+        "</figcaption>\n</figure>\n"
     )

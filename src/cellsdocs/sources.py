@@ -174,7 +174,7 @@ def choose_active_rule_set(rule_sets: tuple[RuleSet, ...], configured: str | Non
 def fingerprint(paths: SourcePaths) -> str:
     """A cheap digest of every source file's path, size and modification time."""
     digest = hashlib.sha256()
-    for location in paths.watched():
+    for location in [*paths.watched(), paths.root / "diagrams"]:  # diagram definitions shape pages too
         candidates = [location] if location.is_file() else sorted(location.rglob("*")) if location.is_dir() else []
         for path in candidates:
             try:

@@ -30,7 +30,7 @@ GENERATOR = "cellsdocs.topology_render"
 def readable_count(n: int) -> str:
     """``1000000000000`` -> ``1.0 T`` (short scale), for range sizes."""
     for threshold, suffix in ((10**18, "E"), (10**15, "P"), (10**12, "T"), (10**9, "G"), (10**6, "M"), (10**3, "k")):
-        if n >= threshold:
+        if n >= threshold or round(n / threshold, 1) >= 1:
             return f"{n / threshold:.1f} {suffix}"
     return str(n)
 
@@ -50,7 +50,7 @@ def rule_anchor(rule_set: RuleSet, rule: RouteRule) -> str:
 
 def _front(title: str, source: str) -> str:
     return (
-        f"---\nrender_macros: false\ntitle: {json.dumps(title)}\n---\n\n"
+        f"---\nrender_macros: false\ntitle: {json.dumps(title)}\nhide:\n  - toc\n---\n\n"
         f'<p class="cells-generated">Generated at build time from {code(source)} by {code(GENERATOR)}. '
         "Edit the source, not this page.</p>\n\n"
     )
@@ -71,13 +71,12 @@ def cells_table(cells: Iterable[Cell], *, from_page: str, legacy: Cell | None) -
                 name,
                 code(cell.address),
                 code(cell.session_prefix),
-                text(_range(cell)),
-                text(readable_count(cell.sequence_size)),
+                f"{text(_range(cell))}<br>{text(readable_count(cell.sequence_size))} IDs",
                 text(cell.region or ""),
                 text(cell.status or ""),
             ]
         )
-    return table(["ID", "Cell", "Address", "Session prefix", "Sequence range", "IDs", "Region", "Status"], rows)
+    return table(["ID", "Cell", "Address", "Session prefix", "Sequence range", "Region", "Status"], rows)
 
 
 def render_cells_index(sources: Sources) -> str:
