@@ -103,7 +103,7 @@ QUESTIONS = [
         "CreateClaim",
         "reference/api/gitlab.cells.topology_service.claims.v1/ClaimService/",
     ),
-    ("How do I make my feature cell-aware?", "cell-aware", "guides/cell-aware-features/"),
+    ("How do I make my feature cell-aware?", "cell-aware feature", "guides/cell-aware-features/"),
     ("Where is the list of cells?", "cells", "reference/cells/"),
     ("What is the first cell?", "first cell legacy", "adr/0009-keep-the-legacy-installation-as-the-first-cell/"),
     ("How do I try a request against the rules?", "route explainer", "reference/routing/explain/"),
@@ -129,8 +129,13 @@ def test_search_answers_newcomer_questions(browser: Any, site_url: str) -> None:
         search.fill("")
         search.press_sequentially(query, delay=5)
         page.locator(".md-search-result__item").first.wait_for(timeout=10_000)
-        page.wait_for_timeout(150)
-        links = page.locator(".md-search-result__item > a").evaluate_all("links => links.map(a => a.href)")
+        links: list[str] = []
+        for _ in range(20):  # results update as the reader types: read until they settle
+            page.wait_for_timeout(150)
+            current = page.locator(".md-search-result__item > a").evaluate_all("links => links.map(a => a.href)")
+            if current == links:
+                break
+            links = current
         pages = []
         for link in links:
             path = link.removeprefix(site_url).split("#", 1)[0].split("?", 1)[0]

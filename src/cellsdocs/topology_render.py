@@ -29,8 +29,12 @@ GENERATOR = "cellsdocs.topology_render"
 
 def readable_count(n: int) -> str:
     """``1000000000000`` -> ``1.0 T`` (short scale), for range sizes."""
-    for threshold, suffix in ((10**18, "E"), (10**15, "P"), (10**12, "T"), (10**9, "G"), (10**6, "M"), (10**3, "k")):
-        if n >= threshold or round(n / threshold, 1) >= 1:
+    units = ((10**3, "k"), (10**6, "M"), (10**9, "G"), (10**12, "T"), (10**15, "P"), (10**18, "E"))
+    for index in range(len(units) - 1, -1, -1):
+        threshold, suffix = units[index]
+        if n >= threshold:
+            if round(n / threshold, 1) >= 1000 and index + 1 < len(units):  # 999,999,999,999 is 1.0 T
+                threshold, suffix = units[index + 1]
             return f"{n / threshold:.1f} {suffix}"
     return str(n)
 
