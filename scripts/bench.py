@@ -225,6 +225,44 @@ def bench_scale(tmp: Path, env: dict[str, str], repeat: int) -> dict[str, object
     return results
 
 
+def bench_page_weight(site: Path) -> dict[str, object]:
+    """Bytes transferred and load time of the home page and a guide, in Chromium from a local server."""
+    from playwright.sync_api import sync_playwright
+
+    from cellsdocs.linkcheck import serve_site
+
+    args = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+    ]
+    results: dict[str, object] = {}
+    with serve_site(site) as url, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=args)
+        for name, path in (("home", ""), ("guide", "guides/architecture/")):
+            times, sizes = [], []
+            for _ in range(5):
+                context = browser.new_context()  # cold cache each time
+                page = context.new_page()
+                page.goto(url + path, wait_until="load")
+                sizes.append(
+                    page.evaluate(
+                        "performance.getEntriesByType('resource').reduce((s, r) => s + r.encodedBodySize, 0)"
+                        " + performance.getEntriesByType('navigation')[0].encodedBodySize"
+                    )
+                )
+                times.append(page.evaluate("performance.getEntriesByType('navigation')[0].loadEventEnd"))
+                context.close()
+            results[f"{name}_transferred_kb"] = round(statistics.median(sizes) / 1024, 1)
+            results[f"{name}_load_ms"] = round(statistics.median(times))
+        browser.close()
+    return results
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=3)
@@ -237,6 +275,7 @@ def main() -> int:
         tmp = Path(tmp_name)
         if args.only in (None, "site", "routing"):
             sections["site"] = bench_site(tmp, env, args.repeat)
+            sections["site"].update(bench_page_weight(tmp / "site-full"))
         if args.only in (None, "api"):
             sections["api"] = bench_api(tmp, env, args.repeat)
         if args.only in (None, "routing"):

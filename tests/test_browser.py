@@ -166,3 +166,22 @@ def test_adr_index_filters_by_status_and_tag(page: Any, site_url: str) -> None:
     assert tagged and all("routing" in tags for tags in tagged)
     assert page.locator("#cells-adr-count").inner_text() == f"{len(tagged)} of {total} decisions"
     shot(page, "adr-index-filtered")
+
+
+def test_diagrams_load_their_icons_and_link_to_pages(page: Any, site_url: str) -> None:
+    page.goto(site_url + "reference/cells/")
+    figure = page.locator("figure.cells-diagram").first
+    figure.wait_for()
+    icons = figure.locator("image").evaluate_all("imgs => imgs.map(i => i.getAttribute('href'))")
+    assert icons
+    statuses = page.evaluate(
+        "async (hrefs) => Promise.all(hrefs.map(h => fetch(new URL(h, location.href)).then(r => r.status)))",
+        sorted(set(icons)),
+    )
+    assert set(statuses) == {200}
+    figure.scroll_into_view_if_needed()
+    shot(page, "diagram-overview")
+    link = figure.locator("a[href='cell-2/']").first
+    link.click()
+    page.wait_for_url("**/reference/cells/cell-2/")
+    assert page.locator("figure.cells-diagram").count() == 1
