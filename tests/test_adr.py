@@ -89,7 +89,7 @@ tags: [routing]
         (MADR.replace("status: accepted", "status: approved"), "adr/0002-x.md:2: status: unknown status 'approved'"),
         (
             MADR.replace("date: 2025-01-02", "date: 2025-13-45"),
-            "adr/0002-x.md:3: date: date '2025-13-45' is not a date",
+            "adr/0002-x.md:3: date: '2025-13-45' is not a date",
         ),
         (MADR.replace("tags: [routing]", "supersedes: [banana]"), "supersedes: 'banana' is not an ADR number"),
         (MADR.replace("tags: [routing]", "governs: {widgets: [x]}"), "governs.widgets: unknown kind 'widgets'"),

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import SourceError
-from .frontmatter import split_front_matter
+from .frontmatter import parse_date, split_front_matter
 from .textio import display_path, read_text
 
 __all__ = [
@@ -91,21 +91,6 @@ class AdrCollection:
         return next((a for a in self.adrs if a.number == number), None)
 
 
-def _parse_date(value: object, *, file: str, line: int | None) -> dt.date | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value).strip())
-    except ValueError as exc:
-        raise SourceError(
-            f"date {value!r} is not a date", file=file, line=line, key="date", hint="write YYYY-MM-DD"
-        ) from exc
-
-
 def _numbers(value: object, *, file: str, line: int | None, key: str) -> tuple[int, ...]:
     if value is None or value == "":
         return ()
@@ -173,10 +158,10 @@ def parse_adr(text: str, *, file: str, stem: str) -> Adr:
             key="status",
             hint=f"use one of: {', '.join(STATUSES)}",
         )
-    date = _parse_date(meta.get("date"), file=file, line=fm.line_of("date"))
+    date = parse_date(meta.get("date"), file=file, line=fm.line_of("date"), key="date")
     if date is None and style == "nygard":
         found = re.search(r"^Date:\s*(\d{4}-\d{2}-\d{2})", fm.body, re.M)
-        date = _parse_date(found.group(1), file=file, line=None) if found else None
+        date = parse_date(found.group(1), file=file, line=None, key="date") if found else None
     governs: list[tuple[str, str]] = []
     raw_governs = meta.get("governs")
     if raw_governs is not None:

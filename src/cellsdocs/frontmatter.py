@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 from .errors import SourceError
 from .yamlsrc import LineDict, load_yaml
 
-__all__ = ["FrontMatter", "split_front_matter"]
+__all__ = ["FrontMatter", "parse_date", "split_front_matter"]
 
 _FENCE = re.compile(r"^---[ \t]*\r?\n(.*?)(?:\r?\n)?^(?:---|\.\.\.)[ \t]*(?:\r?\n|$)", re.S | re.M)
 
@@ -53,3 +54,17 @@ def split_front_matter(text: str, *, file: str) -> FrontMatter:
         raise SourceError("front matter must be a YAML mapping", file=file, line=2, hint="write key: value lines")
     body = text[match.end() :]
     return FrontMatter(data, body, text[: match.end()].count("\n") + 1)
+
+
+def parse_date(value: object, *, file: str, line: int | None, key: str) -> dt.date | None:
+    """A front-matter date (YAML date or ``YYYY-MM-DD`` text); empty is None; anything else is refused."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError as exc:
+        raise SourceError(f"{value!r} is not a date", file=file, line=line, key=key, hint="write YYYY-MM-DD") from exc

@@ -19,7 +19,7 @@ from markdown.extensions.toc import slugify
 
 from .alerts import Alert
 from .errors import SourceError
-from .frontmatter import split_front_matter
+from .frontmatter import parse_date, split_front_matter
 from .textio import display_path, read_text
 
 __all__ = [
@@ -149,19 +149,6 @@ def runbook_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.glob("*/*.md") if p.is_file())
 
 
-def _date(value: object, *, file: str, line: int | None, key: str) -> dt.date | None:
-    if value is None:
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value).strip())
-    except ValueError as exc:
-        raise SourceError(f"{value!r} is not a date", file=file, line=line, key=key, hint="write YYYY-MM-DD") from exc
-
-
 def parse_runbook(text: str, *, file: str, service: str, name: str) -> Runbook:
     """Parse one runbook; structural problems are reported by :func:`lint_runbook`."""
     fm = split_front_matter(text, file=file)
@@ -191,7 +178,7 @@ def parse_runbook(text: str, *, file: str, service: str, name: str) -> Runbook:
         alerts=tuple(alerts),
         severity=str(severity) if severity is not None else None,
         owner=str(owner) if owner is not None else None,
-        last_reviewed=_date(
+        last_reviewed=parse_date(
             meta.get("last_reviewed"), file=file, line=fm.line_of("last_reviewed"), key="last_reviewed"
         ),
         review_every=str(review_every) if review_every is not None else None,
