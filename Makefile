@@ -18,8 +18,8 @@ setup:  ## install what is missing: Python deps (uv.lock), Graphviz
 setup-test:  ## setup + Chromium and the npm test tools
 	@scripts/setup.sh --test
 
-serve: setup  ## serve the site on http://127.0.0.1:8000 with live reload
-	CELLS_MACRO_ERROR_FAIL=false $(RUN) mkdocs serve --strict --dev-addr 127.0.0.1:8000
+serve: setup  ## serve the site on http://127.0.0.1:8000 with live reload (a broken source keeps the last good site)
+	$(RUN) cells-docs serve --host 127.0.0.1 --port 8000
 
 build: setup  ## strict build into $(SITE_DIR)/ (replaced only by a complete, successful build)
 	rm -rf $(SITE_DIR).new

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -191,6 +192,18 @@ def _cmd_route_diff(args: argparse.Namespace) -> int:
     return 1 if differences and args.fail_on_difference else 0
 
 
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from .serve import Server
+    from .settings import repo_root
+
+    root = Path(args.root) if args.root else repo_root()
+    server = Server(root, host=args.host, port=args.port)
+    print(f"serve: building, then serving on {server.url} (Ctrl-C to stop)", file=sys.stderr)
+    with contextlib.suppress(KeyboardInterrupt):
+        server.serve_forever()
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cells-docs", description=__doc__)
     parser.add_argument("--root", help="repository root holding the default sources (default: this checkout)")
@@ -223,6 +236,10 @@ def build_parser() -> argparse.ArgumentParser:
     from .adr_cli import add_adr_commands
 
     add_adr_commands(sub)
+    srv = sub.add_parser("serve", help="serve with live reload; a failed rebuild keeps the last good site")
+    srv.add_argument("--host", default="127.0.0.1")
+    srv.add_argument("--port", type=int, default=8000)
+    srv.set_defaults(func=_cmd_serve)
     where = sub.add_parser("sources", help="print where each source is read from")
     where.set_defaults(func=_cmd_sources)
     return parser
