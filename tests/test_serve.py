@@ -11,13 +11,14 @@ from pathlib import Path
 import pytest
 
 from cellsdocs.serve import Server
+
 from conftest import SourceTree, minimal_project
 
 pytestmark = pytest.mark.site
 
 
 def get(url: str) -> tuple[int, str]:
-    with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 - loopback only
+    with urllib.request.urlopen(url, timeout=10) as response:
         return response.status, response.read().decode()
 
 
