@@ -173,29 +173,36 @@ def _pattern(regex: object) -> str:
     return code(source) if source is not None else "–"
 
 
+def _rule_match(rule: RouteRule) -> str:
+    match = rule.match
+    if match is None:
+        return "any request"
+    if match.type == "path":
+        return f"path {_pattern(match.regex_value)}"
+    return f"{text(match.type)} {_pattern(match.regex_name)}<br>value {_pattern(match.regex_value)}"
+
+
+def _rule_action(rule: RouteRule) -> str:
+    if rule.classify is None:
+        return text(rule.action)
+    then = f"{text(rule.action)} as {code(rule.classify.type)}"
+    if rule.classify.value is not None:
+        then += f"<br>with {code(rule.classify.value)}"
+    return then
+
+
 def render_rules_table(rule_set: RuleSet, *, anchors: bool = True) -> str:
+    """One row per rule, in evaluation order: what it is, what it matches, what it does."""
     rows = []
     for rule in rule_set.rules:
         number = text(rule.number)
         if anchors:
             number = f'<span id="{escape_attr(rule_anchor(rule_set, rule))}"></span>{number}'
-        match = rule.match
-        rows.append(
-            [
-                number,
-                code(rule.id) if rule.id else "",
-                text(match.type) if match else "any request",
-                _pattern(match.regex_name) if match else "",
-                _pattern(match.regex_value) if match else "",
-                text(rule.action),
-                code(rule.classify.type) if rule.classify else "",
-                code(rule.classify.value) if rule.classify and rule.classify.value is not None else "",
-                text(rule.description or ""),
-            ]
-        )
-    return table(
-        ["#", "ID", "Match", "Name pattern", "Value pattern", "Action", "Classify as", "Value", "Description"], rows
-    )
+        about = code(rule.id) if rule.id else ""
+        if rule.description:
+            about += ("<br>" if about else "") + text(rule.description)
+        rows.append([number, about, _rule_match(rule), _rule_action(rule)])
+    return table(["#", "Rule", "Matches", "Then"], rows)
 
 
 def render_routing_index(sources: Sources, active: str) -> str:
