@@ -72,7 +72,20 @@ _BENCH_LABELS = {
     "median_page_kb": "Median page (KB)",
     "largest_page_kb": "Largest page (KB)",
     "repeat": "Builds per figure",
+    "linkcheck_s": "Link check of every link and anchor (s)",
+    "linkcheck_urls": "URLs checked (anchors included)",
+    "linkcheck_over_build": "Link check / full build",
+    "peak_memory_mb": "Peak memory of the build (MB)",
+    "growth_2x_over_1x": "Growth: full build at 2x / at 1x (linear: 2)",
 }
+
+
+def _bench_label(key: str) -> str:
+    """``1x_full_build_s`` reads as "Full site build (s, median), 1x"."""
+    scale, _, figure = key.partition("_")
+    if scale in ("1x", "2x") and figure:
+        return f"{_BENCH_LABELS.get(figure, figure)}, {scale}"
+    return _BENCH_LABELS.get(key, key)
 
 
 def bench_results(ctx: MacroContext) -> str:
@@ -88,7 +101,7 @@ def bench_results(ctx: MacroContext) -> str:
         raise CellsDocsError(f"cannot read benchmark results: {exc}", file=str(path)) from exc
     out = []
     for section, figures in sorted(recorded.items()):
-        rows = [[text(_BENCH_LABELS.get(k, k)), text(v)] for k, v in figures.items()]
+        rows = [[text(_bench_label(k)), text(v)] for k, v in figures.items()]
         out.append(f"**{text(section)}**\n\n" + table(["Figure", "Value"], rows))
     return "\n".join(out)
 
