@@ -92,6 +92,9 @@ def expand_nav(nav: Any, uris: list[str]) -> Any:
 #: a nav section longer than this is split into sub-sections: every page carries its section's links,
 #: so a 1,000-page flat section makes every one of those pages heavy (see docs/development)
 NAV_CHUNK = 50
+#: and more sub-sections than this are grouped into sections of them, level by level, so that what a
+#: page carries grows with the logarithm of the collection, not with its size
+NAV_FANOUT = 10
 
 
 def _natural(uri: str) -> list[Any]:
@@ -104,13 +107,21 @@ def _label(uri: str) -> str:
 
 
 def _chunked(pages: list[str]) -> list[Any]:
+    """*pages* as they go into the nav: as they are up to ``NAV_CHUNK``, else in sections of that
+    many, grouped ``NAV_FANOUT`` to a section as often as needed; each section is labelled with the
+    range it holds (``0100 – 0149``)."""
     if len(pages) <= NAV_CHUNK:
         return list(pages)
-    chunks: list[Any] = []
-    for start in range(0, len(pages), NAV_CHUNK):
-        part = pages[start : start + NAV_CHUNK]
-        chunks.append({f"{_label(part[0])} – {_label(part[-1])}": part})
-    return chunks
+    level: list[tuple[str, str, Any]] = [
+        (_label(part[0]), _label(part[-1]), part)
+        for part in (pages[start : start + NAV_CHUNK] for start in range(0, len(pages), NAV_CHUNK))
+    ]
+    while len(level) > NAV_FANOUT:
+        level = [
+            (group[0][0], group[-1][1], [{f"{first} – {last}": children} for first, last, children in group])
+            for group in (level[start : start + NAV_FANOUT] for start in range(0, len(level), NAV_FANOUT))
+        ]
+    return [{f"{first} – {last}": children} for first, last, children in level]
 
 
 def _expand(entry: Any, uris: list[str]) -> Any:
