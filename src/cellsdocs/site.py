@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable
 from functools import cached_property
 
+from .adr import Adr
 from .decisions import (
     adr_banner,
     governance_index,
@@ -21,6 +22,7 @@ from .decisions import (
 from .oncall import build_date, decorate_runbook, render_alert_index, render_freshness
 from .protos.history import ApiHistory, compare_revisions
 from .protos.render import ApiSite, render_api, render_changes
+from .runbooks import Runbook
 from .sources import Sources
 from .textio import display_path
 from .topology_render import render_topology_pages
@@ -94,13 +96,21 @@ class SiteModel:
     def decorate(self, src_uri: str, markdown: str) -> str:
         """Generated additions to hand-written pages: runbooks get their alert definitions and the
         stale banner, ADRs their status box."""
-        book = next((b for b in self.sources.runbooks.runbooks if b.page == src_uri), None)
+        book = self._runbook_pages.get(src_uri)
         if book is not None:
             return decorate_runbook(markdown, book, self.sources.alerts.alerts, self.today)
-        adr = next((a for a in self.sources.adrs.adrs if a.page == src_uri), None)
+        adr = self._adr_pages.get(src_uri)
         if adr is not None:
             return _after_title(markdown, adr_banner(adr, self.sources.adrs))
         return markdown
+
+    @cached_property
+    def _runbook_pages(self) -> dict[str, Runbook]:
+        return {book.page: book for book in self.sources.runbooks.runbooks}
+
+    @cached_property
+    def _adr_pages(self) -> dict[str, Adr]:
+        return {adr.page: adr for adr in self.sources.adrs.adrs}
 
     @cached_property
     def assets(self) -> dict[str, bytes]:
