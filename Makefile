@@ -7,7 +7,7 @@ RUN = $(UV) run --frozen --quiet
 SITE_DIR ?= site
 MKDOCS_YML ?= mkdocs.yml
 
-.PHONY: help setup setup-test serve build check linkcheck lint test test-fast offline bench clean
+.PHONY: help setup setup-test serve build check linkcheck lint test test-fast offline public bench clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
@@ -49,8 +49,13 @@ offline: setup-test  ## build/cells-docs-offline.zip: the site for file:// use, 
 	CELLS_OFFLINE=true $(RUN) mkdocs build --strict --site-dir build/offline-site
 	$(RUN) python scripts/pack.py build/offline-site build/cells-docs-offline.zip
 
+public:  ## public/: the built site as GitLab Pages serves it, a .gz beside every text file (needs make build)
+	@test -f $(SITE_DIR)/index.html || { echo "make public: no built site in $(SITE_DIR)/ (fix: make build)" >&2; exit 1; }
+	rm -rf public && cp -r $(SITE_DIR) public
+	python3 scripts/precompress.py public
+
 bench: setup-test  ## benchmark: site vs plain MkDocs build of the same Markdown; API, routing, explainer figures
 	$(RUN) python scripts/bench.py
 
 clean:
-	rm -rf $(SITE_DIR) build .cache .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(SITE_DIR) public build .cache .pytest_cache .mypy_cache .ruff_cache

@@ -43,6 +43,9 @@ def test_pipeline_shape_and_make_targets() -> None:
         (command,) = jobs[name]["script"]
         assert command.startswith("make "), (name, command)
         assert command.split()[1] in targets
+    for name in ("pages", "review"):  # publish what GitLab Pages serves precompressed
+        assert jobs[name]["script"] == ["make public"]
+    assert "public" in targets
     assert jobs["review"]["pages"]["path_prefix"].startswith("mr-")
     assert jobs["pages"]["rules"][0]["if"] == "$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH"
     assert "uv.lock" in config["default"]["cache"]["key"]["files"]

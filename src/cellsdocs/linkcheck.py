@@ -26,6 +26,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import BinaryIO
 
 from .errors import CellsDocsError
 
@@ -68,6 +69,25 @@ class _Handler(SimpleHTTPRequestHandler):
         pass
 
 
+class _PagesHandler(_Handler):
+    """Serves ``<file>.gz`` with ``Content-Encoding: gzip`` when it exists and the client accepts
+    gzip, as GitLab Pages does with a precompressed site (``make public``)."""
+
+    def send_head(self) -> BinaryIO | None:
+        path = Path(self.translate_path(self.path))
+        if path.is_dir() and self.path.split("?", 1)[0].endswith("/"):
+            path = path / "index.html"
+        packed = path.with_name(path.name + ".gz")
+        if not (path.is_file() and packed.is_file() and "gzip" in self.headers.get("Accept-Encoding", "")):
+            return super().send_head()
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(str(path)))
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(packed.stat().st_size))
+        self.end_headers()
+        return packed.open("rb")
+
+
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
 
@@ -79,9 +99,10 @@ class _Server(ThreadingHTTPServer):
 
 
 @contextlib.contextmanager
-def serve_site(site_dir: Path) -> Iterator[str]:
-    """Serve *site_dir* on a free loopback port; yield its base URL."""
-    handler = functools.partial(_Handler, directory=str(site_dir))
+def serve_site(site_dir: Path, *, precompressed: bool = False) -> Iterator[str]:
+    """Serve *site_dir* on a free loopback port; yield its base URL. With *precompressed*, serve
+    the ``.gz`` copies of ``make public`` as GitLab Pages does."""
+    handler = functools.partial(_PagesHandler if precompressed else _Handler, directory=str(site_dir))
     server = _Server(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
