@@ -24,6 +24,14 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def run_build(config: Path, site: Path, env: dict[str, str]) -> float:
+    return run_build_timed(config, site, env)[0]
+
+
+def run_build_timed(config: Path, site: Path, env: dict[str, str]) -> tuple[float, float]:
+    """One build in a fresh process: (wall seconds, CPU seconds of the process, user + system)."""
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     proc = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "-f", str(config), "-d", str(site)],
@@ -34,9 +42,11 @@ def run_build(config: Path, site: Path, env: dict[str, str]) -> float:
         check=False,
     )
     elapsed = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode != 0:
         sys.exit(f"bench: build with {config.name} failed:\n{proc.stdout}{proc.stderr}")
-    return elapsed
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return elapsed, cpu
 
 
 def page_sizes(site: Path) -> list[int]:
@@ -217,11 +227,17 @@ def bench_scale(tmp: Path, env: dict[str, str], repeat: int) -> dict[str, object
 
 
 def bench_page_weight(site: Path) -> dict[str, object]:
-    """Bytes transferred and load time of the home page and a guide, in Chromium from a local server."""
+    """Bytes transferred and load time of the home page and a guide, in Chromium, from a local
+    server that serves the site as GitLab Pages serves ``make public`` (precompressed gzip)."""
     from playwright.sync_api import sync_playwright
+    from precompress import precompress
 
     from cellsdocs.linkcheck import serve_site
 
+    public = site.with_name(site.name + "-public")
+    shutil.rmtree(public, ignore_errors=True)
+    shutil.copytree(site, public)
+    precompress(public)
     args = [
         "--headless",
         "--no-sandbox",
@@ -232,7 +248,7 @@ def bench_page_weight(site: Path) -> dict[str, object]:
         "--no-first-run",
     ]
     results: dict[str, object] = {}
-    with serve_site(site) as url, sync_playwright() as pw:
+    with serve_site(public, precompressed=True) as url, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=args)
         for name, path in (("home", ""), ("guide", "guides/architecture/")):
             times, sizes = [], []
@@ -310,8 +326,14 @@ def bench_site(tmp: Path, env: dict[str, str], repeat: int) -> dict[str, object]
             }
         )
     )
-    full_times = [run_build(ROOT / "mkdocs.yml", tmp / "site-full", env) for _ in range(repeat)]
-    plain_times = [run_build(plain, tmp / "site-plain", env) for _ in range(repeat)]
+    # interleaved, so that a slow spell of the machine weighs on both alike
+    full_runs, plain_runs = [], []
+    for _ in range(repeat):
+        full_runs.append(run_build_timed(ROOT / "mkdocs.yml", tmp / "site-full", env))
+        plain_runs.append(run_build_timed(plain, tmp / "site-plain", env))
+    full_times, plain_times = [wall for wall, _ in full_runs], [wall for wall, _ in plain_runs]
+    full_cpu = statistics.median(cpu for _, cpu in full_runs)
+    plain_cpu = statistics.median(cpu for _, cpu in plain_runs)
     sizes = page_sizes(tmp / "site-full")
     full, base = statistics.median(full_times), statistics.median(plain_times)
     shutil.rmtree(tmp / "site-dump", ignore_errors=True)
@@ -320,6 +342,7 @@ def bench_site(tmp: Path, env: dict[str, str], repeat: int) -> dict[str, object]
         "full_build_s": round(full, 3),
         "plain_build_s": round(base, 3),
         "overhead_ratio": round(full / base, 3),
+        "overhead_ratio_cpu": round(full_cpu / plain_cpu, 3),
         "pages": len(sizes),
         "total_page_kb": round(sum(sizes) / 1024, 1),
         "median_page_kb": round(statistics.median(sizes) / 1024, 1),

@@ -67,6 +67,7 @@ _BENCH_LABELS = {
     "full_build_s": "Full site build (s, median)",
     "plain_build_s": "Plain MkDocs build of the same Markdown (s, median)",
     "overhead_ratio": "Overhead ratio (full / plain)",
+    "overhead_ratio_cpu": "Overhead ratio in CPU time (full / plain; steadier on a shared machine)",
     "pages": "Pages",
     "total_page_kb": "Total HTML (KB)",
     "median_page_kb": "Median page (KB)",
