@@ -7,6 +7,7 @@ the ones whose access rule (the ``access`` method option) admits the Rails calle
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Any
 
 from diagrams.gcp.database import Spanner
@@ -32,6 +33,7 @@ def variants(site: SiteModel) -> list[str]:
     return [cell.name for cell in site.sources.topology.cells]
 
 
+@functools.lru_cache(maxsize=1)  # the same for every cell of a build
 def _rails_rpcs(site: SiteModel) -> list[Any]:
     """RPCs whose access rule admits the Rails caller (an option value with ``allowed_callers``)."""
     found = []

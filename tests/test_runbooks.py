@@ -100,13 +100,13 @@ def test_anchor_to_the_alert_heading_resolves() -> None:
 def test_alert_definition_and_stale_banner_are_inserted() -> None:
     alerts, _ = parse_alert_file(ALERTS, file="alerts/demo.yml")
     book = parse_runbook(GOOD, file="runbooks/demo/demo-down.md", service="demo", name="demo-down")
-    fresh = decorate_runbook(GOOD, book, tuple(alerts), dt.date(2026, 2, 1))
+    fresh = decorate_runbook(GOOD, book, {a.name: a for a in alerts}, dt.date(2026, 2, 1))
     assert "overdue" not in fresh
     block = fresh.split("### DemoDown\n", 1)[1]
     assert block.lstrip().startswith('???+ abstract "Alert definition: DemoDown"')
     assert 'up{job="demo"} == 0' in block
     assert "{{ $labels.instance }} has been down for 5 minutes." in block  # verbatim
-    stale = decorate_runbook(GOOD, book, tuple(alerts), dt.date(2026, 4, 2))
+    stale = decorate_runbook(GOOD, book, {a.name: a for a in alerts}, dt.date(2026, 4, 2))
     assert stale.index("overdue for review") < stale.index("## Summary")
     assert "demo-team" in stale
 

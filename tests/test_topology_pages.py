@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 import re
 
+from cellsdocs.alerts import parse_alert_file
 from cellsdocs.markdown import escape_json_for_html
 from cellsdocs.routing import parse_rule_set
 from cellsdocs.topology import parse_topology
-from cellsdocs.topology_render import readable_count, render_rules_table, routing_data
+from cellsdocs.topology_render import alerts_by_cell, readable_count, render_rules_table, routing_data
 
 HOSTILE_RULES = [
     {
@@ -87,3 +88,25 @@ def test_cell_and_routing_pages_in_the_site(tmp_path, minimal) -> None:  # type:
     explainer = (site / "reference" / "routing" / "explain" / "index.html").read_text()
     data = re.search(r'<script type="application/json" id="cells-routing-data">(.*?)</script>', explainer, re.S)
     assert data and json.loads(data.group(1))["active"] == "session_prefix"
+
+
+def test_a_cell_page_lists_alerts_about_all_cells_and_those_naming_it() -> None:
+    cells = parse_topology(
+        "".join(
+            f'[[cells]]\nid = {n}\nname = "cell-{n}"\naddress = "c{n}.example.com:1"\nsession_prefix = "c{n}_"\n'
+            f"sequence_range = [{n * 10}, {n * 10 + 9}]\n"
+            for n in (1, 10)
+        ),
+        file="c.toml",
+    ).cells
+    rules = """groups:
+  - name: g
+    rules:
+      - {alert: AnyCellDown, expr: up == 0, labels: {service: cell}}
+      - {alert: Cell10Lag, expr: 'lag{cell="cell-10"} > 5', labels: {service: db}}
+      - {alert: Cell1ByLabel, expr: x > 1, labels: {service: db, cell: cell-1}}
+      - {alert: Unrelated, expr: y > 1, labels: {service: db}}
+"""
+    alerts, _ = parse_alert_file(rules, file="a.yml")
+    found = {name: [a.name for a in listed] for name, listed in alerts_by_cell(cells, alerts).items()}
+    assert found == {"cell-1": ["AnyCellDown", "Cell1ByLabel"], "cell-10": ["AnyCellDown", "Cell10Lag"]}

@@ -17,11 +17,13 @@ import datetime as dt
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from .errors import SourceError
 from .frontmatter import parse_date, split_front_matter
+from .indexing import first_by
 from .textio import display_path, read_text
 
 __all__ = [
@@ -88,7 +90,11 @@ class AdrCollection:
     folder: str
 
     def by_number(self, number: int) -> Adr | None:
-        return next((a for a in self.adrs if a.number == number), None)
+        return self._numbers.get(number)
+
+    @cached_property
+    def _numbers(self) -> dict[int | None, Adr]:
+        return first_by(self.adrs, lambda adr: adr.number)
 
 
 def _numbers(value: object, *, file: str, line: int | None, key: str) -> tuple[int, ...]:

@@ -305,6 +305,7 @@ def linked(href: str | None, tip: object) -> dict[str, str]:
     return attrs
 
 
+@functools.lru_cache(maxsize=16)  # per-cell diagrams ask for the same RPC, once per cell
 def find_rpc(site: SiteModel, name: str) -> Method | None:
     """The RPC called *name* (in a service named after it first: ``ClassifyService.Classify``)."""
     found = [(s, m) for s in site.sources.api.services() for m in s.methods if m.name == name]

@@ -11,6 +11,7 @@ import datetime as dt
 import os
 import posixpath
 import re
+from collections.abc import Mapping
 
 from .alerts import Alert
 from .errors import SourceError
@@ -78,10 +79,10 @@ def stale_banner(book: Runbook, today: dt.date) -> str:
     )
 
 
-def decorate_runbook(markdown: str, book: Runbook, alerts: tuple[Alert, ...], today: dt.date) -> str:
-    """Insert each listed alert's definition under its Symptoms heading, and the stale banner."""
+def decorate_runbook(markdown: str, book: Runbook, by_name: Mapping[str, Alert], today: dt.date) -> str:
+    """Insert each listed alert's definition (*by_name*: alert name -> alert) under its Symptoms
+    heading, and the stale banner."""
     lines = markdown.splitlines(keepends=True)
-    by_name = {a.name: a for a in alerts}
     out: list[str] = []
     in_fence = False
     banner_done = not book.is_stale(today)

@@ -13,6 +13,7 @@ import datetime as dt
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from markdown.extensions.toc import slugify
@@ -20,6 +21,7 @@ from markdown.extensions.toc import slugify
 from .alerts import Alert
 from .errors import SourceError
 from .frontmatter import parse_date, split_front_matter
+from .indexing import first_by
 from .textio import display_path, read_text
 
 __all__ = [
@@ -101,8 +103,11 @@ class RunbookCollection:
     folder: str
 
     def by_url(self, url: str) -> Runbook | None:
-        url = url.split("#", 1)[0].strip("/") + "/"
-        return next((r for r in self.runbooks if r.url == url), None)
+        return self._urls.get(url.split("#", 1)[0].strip("/") + "/")
+
+    @cached_property
+    def _urls(self) -> dict[str, Runbook]:
+        return first_by(self.runbooks, lambda book: book.url)
 
 
 def review_period_days(text: str | None) -> int | None:

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from functools import cached_property
 
 from .adr import Adr
+from .alerts import Alert
 from .decisions import (
     adr_banner,
     governance_index,
@@ -19,6 +20,7 @@ from .decisions import (
     render_adr_index,
     render_timeline,
 )
+from .indexing import first_by
 from .oncall import build_date, decorate_runbook, render_alert_index, render_freshness
 from .protos.history import ApiHistory, compare_revisions
 from .protos.render import ApiSite, render_api, render_changes
@@ -98,7 +100,7 @@ class SiteModel:
         stale banner, ADRs their status box."""
         book = self._runbook_pages.get(src_uri)
         if book is not None:
-            return decorate_runbook(markdown, book, self.sources.alerts.alerts, self.today)
+            return decorate_runbook(markdown, book, self._alerts_by_name, self.today)
         adr = self._adr_pages.get(src_uri)
         if adr is not None:
             return _after_title(markdown, adr_banner(adr, self.sources.adrs))
@@ -106,11 +108,15 @@ class SiteModel:
 
     @cached_property
     def _runbook_pages(self) -> dict[str, Runbook]:
-        return {book.page: book for book in self.sources.runbooks.runbooks}
+        return first_by(self.sources.runbooks.runbooks, lambda book: book.page)
+
+    @cached_property
+    def _alerts_by_name(self) -> dict[str, Alert]:
+        return {alert.name: alert for alert in self.sources.alerts.alerts}
 
     @cached_property
     def _adr_pages(self) -> dict[str, Adr]:
-        return {adr.page: adr for adr in self.sources.adrs.adrs}
+        return first_by(self.sources.adrs.adrs, lambda adr: adr.page)
 
     @cached_property
     def assets(self) -> dict[str, bytes]:

@@ -14,10 +14,12 @@ import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from .errors import SourceError
+from .indexing import first_by
 from .textio import display_path, read_text
 
 __all__ = ["CELL_STATUSES", "EXTRA_KEYS", "REQUIRED_KEYS", "Cell", "Topology", "load_topology", "parse_topology"]
@@ -82,10 +84,18 @@ class Topology:
     source: str
 
     def by_name(self, name: str) -> Cell | None:
-        return next((c for c in self.cells if c.name == name), None)
+        return self._names.get(name)
 
     def by_id(self, cell_id: int) -> Cell | None:
-        return next((c for c in self.cells if c.id == cell_id), None)
+        return self._ids.get(cell_id)
+
+    @cached_property
+    def _names(self) -> dict[str, Cell]:
+        return first_by(self.cells, lambda cell: cell.name)
+
+    @cached_property
+    def _ids(self) -> dict[int, Cell]:
+        return first_by(self.cells, lambda cell: cell.id)
 
     def by_session_prefix(self, value: str) -> Cell | None:
         """The cell whose session prefix starts *value* (longest prefix wins)."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import posixpath
+import re
 from collections.abc import Callable, Iterable
 
 from .alerts import Alert
@@ -104,17 +105,29 @@ def render_cells_index(sources: Sources) -> str:
     return "".join(out)
 
 
-def _alerts_for(cell: Cell, alerts: Iterable[Alert]) -> list[Alert]:
-    """Alerts about every cell (service ``cell``) and alerts that name this cell."""
-    found = []
+_WORD = re.compile(r"[\w.-]+")
+
+
+def alerts_by_cell(cells: Iterable[Cell], alerts: Iterable[Alert]) -> dict[str, list[Alert]]:
+    """For each cell name, in rule order: alerts about every cell (service ``cell``) and alerts
+    that name this cell, as a whole word of their expression or as their ``cell`` label."""
+    found: dict[str, list[Alert]] = {cell.name: [] for cell in cells}
     for alert in alerts:
-        named = cell.name in alert.expr or dict(alert.labels).get("cell") == cell.name
-        if alert.service == "cell" or named:
-            found.append(alert)
+        targets: Iterable[str]
+        if alert.service == "cell":
+            targets = found.keys()
+        else:
+            words = set(_WORD.findall(alert.expr))
+            if label := alert.label("cell"):
+                words.add(label)
+            targets = words & found.keys()
+        for name in targets:
+            found[name].append(alert)
     return found
 
 
-def render_cell_page(sources: Sources, cell: Cell, backlinks: Backlinks | None = None) -> str:
+def render_cell_page(sources: Sources, cell: Cell, alerts: list[Alert], backlinks: Backlinks | None = None) -> str:
+    """A cell's page; *alerts* are the cell's, from :func:`alerts_by_cell`."""
     topology = sources.topology
     page = cell_page(cell)
     legacy = first_cell(topology)
@@ -148,7 +161,6 @@ def render_cell_page(sources: Sources, cell: Cell, backlinks: Backlinks | None =
         + (", or when it is proxied or classified as `FIRST_CELL`" if cell == legacy else "")
         + ".\n\n"
     )
-    alerts = _alerts_for(cell, sources.alerts.alerts)
     out.append("## Alerts and runbooks\n\n")
     if alerts:
         rows = []
@@ -236,8 +248,9 @@ def render_rule_set_page(rule_set: RuleSet, active: str, backlinks: Backlinks | 
 
 def render_topology_pages(sources: Sources, active: str, backlinks: Backlinks | None = None) -> dict[str, str]:
     pages = {f"{CELLS}/index.md": render_cells_index(sources)}
+    per_cell = alerts_by_cell(sources.topology.cells, sources.alerts.alerts)
     for cell in sources.topology.cells:
-        pages[cell_page(cell)] = render_cell_page(sources, cell, backlinks)
+        pages[cell_page(cell)] = render_cell_page(sources, cell, per_cell[cell.name], backlinks)
     pages[f"{ROUTING}/index.md"] = render_routing_index(sources, active)
     pages[f"{ROUTING}/explain.md"] = render_explainer_page(sources, active)
     for rule_set in sources.rule_sets:
