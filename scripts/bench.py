@@ -18,35 +18,41 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@dataclass(frozen=True)
+class Build:
+    wall_s: float
+    cpu_s: float  # user + system of the build process and what it waited for (dot, protoc)
+    peak_mb: float  # its largest resident set
+
+
 def run_build(config: Path, site: Path, env: dict[str, str]) -> float:
-    return run_build_timed(config, site, env)[0]
+    return run_build_timed(config, site, env).wall_s
 
 
-def run_build_timed(config: Path, site: Path, env: dict[str, str]) -> tuple[float, float]:
-    """One build in a fresh process: (wall seconds, CPU seconds of the process, user + system)."""
-    import resource
-
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    started = time.perf_counter()
-    proc = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "-f", str(config), "-d", str(site)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    elapsed = time.perf_counter() - started
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if proc.returncode != 0:
-        sys.exit(f"bench: build with {config.name} failed:\n{proc.stdout}{proc.stderr}")
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return elapsed, cpu
+def run_build_timed(config: Path, site: Path, env: dict[str, str]) -> Build:
+    """One build in a fresh process, with that process's own CPU time and peak memory."""
+    with tempfile.TemporaryFile() as log:
+        started = time.perf_counter()
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "-f", str(config), "-d", str(site)],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        _, status, usage = os.wait4(proc.pid, 0)
+        elapsed = time.perf_counter() - started
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode != 0:
+            log.seek(0)
+            sys.exit(f"bench: build with {config.name} failed:\n{log.read().decode(errors='replace')}")
+    return Build(elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
 
 
 def page_sizes(site: Path) -> list[int]:
@@ -202,27 +208,26 @@ def write_scale_corpus(root: Path, factor: int) -> dict[str, str]:
     }
 
 
-def peak_rss_mb() -> float:
-    import resource
-
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-
-
 def bench_scale(tmp: Path, env: dict[str, str], repeat: int) -> dict[str, object]:
-    """Issue 9: the whole pipeline at 1x and 2x a synthetic organisation ten times ours."""
-    results: dict[str, object] = {}
-    times: dict[int, float] = {}
+    """Issue 9: the whole pipeline at 1x and 2x a synthetic organisation ten times ours. The four
+    builds (full and plain, 1x and 2x) take turns, so the growth is not a change of machine speed."""
+    builds: dict[str, tuple[Path, Path, dict[str, str]]] = {}
     for factor in (1, 2):
-        corpus = tmp / f"corpus-{factor}x"
-        corpus_env = dict(env, **write_scale_corpus(corpus, factor))
-        figures = bench_site(tmp / f"scale-{factor}x", corpus_env, repeat)
-        times[factor] = float(figures["full_build_s"])  # type: ignore[arg-type]
-        for key, value in figures.items():
-            results[f"{factor}x_{key}"] = value
+        folder = tmp / f"scale-{factor}x"
+        corpus_env = dict(env, **write_scale_corpus(tmp / f"corpus-{factor}x", factor))
+        plain = prepare_plain(folder, corpus_env)
+        builds[f"{factor}x-full"] = (ROOT / "mkdocs.yml", folder / "site-full", corpus_env)
+        builds[f"{factor}x-plain"] = (plain, folder / "site-plain", corpus_env)
+    runs = interleaved(builds, repeat)
+    results: dict[str, object] = {}
+    for factor in (1, 2):
+        figures = site_figures(
+            tmp / f"scale-{factor}x" / "site-full", runs[f"{factor}x-full"], runs[f"{factor}x-plain"]
+        )
         print(f"scale {factor}x: {figures}", flush=True)
-        if factor == 1:
-            results["1x_peak_memory_mb"] = round(peak_rss_mb())
-    results["growth_2x_over_1x"] = round(times[2] / times[1], 3)
+        results.update({f"{factor}x_{key}": value for key, value in figures.items()})
+    results["growth_2x_over_1x"] = round(_median(runs["2x-full"], "wall_s") / _median(runs["1x-full"], "wall_s"), 3)
+    results["growth_2x_over_1x_cpu"] = round(_median(runs["2x-full"], "cpu_s") / _median(runs["1x-full"], "cpu_s"), 3)
     return results
 
 
@@ -305,12 +310,13 @@ def main() -> int:
     return 0
 
 
-def bench_site(tmp: Path, env: dict[str, str], repeat: int) -> dict[str, object]:
-    """The site build against a plain MkDocs build of the same final Markdown."""
+def prepare_plain(tmp: Path, env: dict[str, str]) -> Path:
+    """One full build that saves the final Markdown (not timed: dumping costs I/O), and the config
+    of a plain MkDocs build of it: same theme and nav, no hooks, macros or generators."""
     tmp.mkdir(parents=True, exist_ok=True)
     dump = tmp / "final-markdown"
-    # one build that also saves the final Markdown (not timed: dumping costs I/O)
     run_build(ROOT / "mkdocs.yml", tmp / "site-dump", dict(env, CELLS_DUMP_MARKDOWN=str(dump)))
+    shutil.rmtree(tmp / "site-dump", ignore_errors=True)
     nav = json.loads((dump / "_nav.json").read_text())
     (dump / "_nav.json").unlink()
     plain = tmp / "mkdocs-plain.yml"
@@ -326,31 +332,50 @@ def bench_site(tmp: Path, env: dict[str, str], repeat: int) -> dict[str, object]
             }
         )
     )
-    # interleaved, so that a slow spell of the machine weighs on both alike
-    full_runs, plain_runs = [], []
+    return plain
+
+
+def interleaved(builds: dict[str, tuple[Path, Path, dict[str, str]]], repeat: int) -> dict[str, list[Build]]:
+    """Each build (name -> config, site folder, environment) *repeat* times, taking turns, so that
+    a slow spell of the (shared) machine weighs on all of them alike."""
+    runs: dict[str, list[Build]] = {name: [] for name in builds}
     for _ in range(repeat):
-        full_runs.append(run_build_timed(ROOT / "mkdocs.yml", tmp / "site-full", env))
-        plain_runs.append(run_build_timed(plain, tmp / "site-plain", env))
-    full_times, plain_times = [wall for wall, _ in full_runs], [wall for wall, _ in plain_runs]
-    full_cpu = statistics.median(cpu for _, cpu in full_runs)
-    plain_cpu = statistics.median(cpu for _, cpu in plain_runs)
-    sizes = page_sizes(tmp / "site-full")
-    full, base = statistics.median(full_times), statistics.median(plain_times)
-    shutil.rmtree(tmp / "site-dump", ignore_errors=True)
-    links = bench_linkcheck(tmp / "site-full")
+        for name, (config, site, env) in builds.items():
+            runs[name].append(run_build_timed(config, site, env))
+    return runs
+
+
+def _median(runs: list[Build], field: str) -> float:
+    return statistics.median(getattr(run, field) for run in runs)
+
+
+def site_figures(site: Path, full: list[Build], plain: list[Build]) -> dict[str, object]:
+    sizes = page_sizes(site)
+    wall = _median(full, "wall_s")
+    links = bench_linkcheck(site)
     return {
-        "full_build_s": round(full, 3),
-        "plain_build_s": round(base, 3),
-        "overhead_ratio": round(full / base, 3),
-        "overhead_ratio_cpu": round(full_cpu / plain_cpu, 3),
+        "full_build_s": round(wall, 3),
+        "plain_build_s": round(_median(plain, "wall_s"), 3),
+        "overhead_ratio": round(wall / _median(plain, "wall_s"), 3),
+        "overhead_ratio_cpu": round(_median(full, "cpu_s") / _median(plain, "cpu_s"), 3),
+        "peak_memory_mb": round(max(run.peak_mb for run in full)),
         "pages": len(sizes),
         "total_page_kb": round(sum(sizes) / 1024, 1),
         "median_page_kb": round(statistics.median(sizes) / 1024, 1),
         "largest_page_kb": round(max(sizes) / 1024, 1),
-        "repeat": repeat,
+        "repeat": len(full),
         **links,
-        "linkcheck_over_build": round(float(links["linkcheck_s"]) / full, 2),
+        "linkcheck_over_build": round(float(links["linkcheck_s"]) / wall, 2),
     }
+
+
+def bench_site(tmp: Path, env: dict[str, str], repeat: int) -> dict[str, object]:
+    """The site build against a plain MkDocs build of the same final Markdown."""
+    plain = prepare_plain(tmp, env)
+    runs = interleaved(
+        {"full": (ROOT / "mkdocs.yml", tmp / "site-full", env), "plain": (plain, tmp / "site-plain", env)}, repeat
+    )
+    return site_figures(tmp / "site-full", runs["full"], runs["plain"])
 
 
 def bench_linkcheck(site: Path) -> dict[str, object]:

@@ -78,6 +78,7 @@ _BENCH_LABELS = {
     "linkcheck_over_build": "Link check / full build",
     "peak_memory_mb": "Peak memory of the build (MB)",
     "growth_2x_over_1x": "Growth: full build at 2x / at 1x (linear: 2)",
+    "growth_2x_over_1x_cpu": "Growth in CPU time: full build at 2x / at 1x",
 }
 
 
