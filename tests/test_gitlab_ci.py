@@ -51,6 +51,17 @@ def test_pipeline_shape_and_make_targets() -> None:
     assert "uv.lock" in config["default"]["cache"]["key"]["files"]
 
 
+def test_published_site_is_built_for_its_own_url() -> None:
+    """pages and review publish the build job's artifact, so that build knows the URL each
+    deployment is served at (canonical links and the sitemap use it)."""
+    config = yaml.safe_load(CI_FILE.read_text())
+    build = config["build"]
+    assert build["variables"]["CELLS_SITE_URL"] == config["pages"]["environment"]["url"] + "/"
+    (for_mr,) = (rule for rule in build["rules"] if "merge_request_event" in rule.get("if", ""))
+    assert for_mr["variables"]["CELLS_SITE_URL"] == config["review"]["environment"]["url"]
+    assert "build" in config["pages"]["needs"] and "build" in config["review"]["needs"]
+
+
 def test_ci_run_runs_the_readme_test_command() -> None:
     script = (ROOT / ".ci" / "run").read_text().splitlines()
     commands = [
