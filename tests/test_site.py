@@ -49,6 +49,23 @@ def test_minimal_project_builds_cleanly(project: Project) -> None:
     assert (project.site / "runbooks" / "demo" / "demo-down" / "index.html").is_file()
 
 
+def test_bench_clock_measures_the_machinery_inside_the_build(project: Project, tmp_path: Path) -> None:
+    """CELLS_BENCH_CLOCK (the benchmark's in-build measure): seconds spent in the hooks and
+    mkdocs-macros, more than nothing and less than the whole build."""
+    import json
+    import time
+
+    clock = tmp_path / "clock.json"
+    started = time.perf_counter()
+    result = build(
+        project.site, env={**project.sources.env, "CELLS_BENCH_CLOCK": str(clock)}, config=project.root / "mkdocs.yml"
+    )
+    elapsed = time.perf_counter() - started
+    assert result.code == 0, result.output
+    spent = json.loads(clock.read_text())["machinery_s"]
+    assert 0 < spent < elapsed
+
+
 @pytest.mark.parametrize(
     ("content", "expected"),
     [

@@ -64,10 +64,15 @@ def source_inventory(ctx: MacroContext) -> str:
 
 
 _BENCH_LABELS = {
-    "full_build_s": "Full site build (s, median)",
-    "plain_build_s": "Plain MkDocs build of the same Markdown (s, median)",
-    "overhead_ratio": "Overhead ratio (full / plain)",
-    "overhead_ratio_cpu": "Overhead ratio in CPU time (full / plain; steadier on a shared machine)",
+    "full_build_s": "Full site build (s, fastest run)",
+    "plain_build_s": "Plain MkDocs build of the same Markdown (s, fastest run)",
+    "overhead_ratio": "Overhead ratio (full / plain, fastest runs)",
+    "overhead_ratio_cpu": "Overhead ratio in CPU time (full / plain, fastest runs)",
+    "overhead_ratio_median": "Overhead ratio of the medians (full / plain)",
+    "machinery_s": "Of the full build, time in the hooks and mkdocs-macros (s, median)",
+    "overhead_ratio_in_build": "Overhead ratio measured inside each full build: build / (build - machinery), median",
+    "spread_full": "Spread of the full builds (slowest / fastest - 1: the machine's noise)",
+    "spread_plain": "Spread of the plain builds (slowest / fastest - 1)",
     "pages": "Pages",
     "total_page_kb": "Total HTML (KB)",
     "median_page_kb": "Median page (KB)",
@@ -77,8 +82,10 @@ _BENCH_LABELS = {
     "linkcheck_urls": "URLs checked (anchors included)",
     "linkcheck_over_build": "Link check / full build",
     "peak_memory_mb": "Peak memory of the build (MB)",
-    "growth_2x_over_1x": "Growth: full build at 2x / at 1x (linear: 2)",
-    "growth_2x_over_1x_cpu": "Growth in CPU time: full build at 2x / at 1x",
+    "growth_2x_over_1x": "Growth: full build at 2x / at 1x (fastest runs; linear: 2)",
+    "growth_2x_over_1x_cpu": "Growth in CPU time: full build at 2x / at 1x (fastest runs)",
+    "growth_machinery_2x_over_1x": "Growth of the machinery's time at 2x / at 1x (medians)",
+    "growth_2x_over_1x_median": "Growth of the medians: full build at 2x / at 1x",
 }
 
 

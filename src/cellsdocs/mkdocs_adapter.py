@@ -14,6 +14,7 @@ import functools
 import logging
 import os
 import re
+import time
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from mkdocs.plugins import CombinedEvent, event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
+from . import buildclock
 from .adr import adr_files
 from .errors import CellsDocsError
 from .runbooks import runbook_files
@@ -178,6 +180,7 @@ def _one_line_errors(function: Any) -> Any:
 
 @_one_line_errors
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
+    started = time.perf_counter()
     if _offline(config):
         # Material's offline plugin loads its web-worker shim from a CDN; ship it with the bundle.
         polyfills = [p for p in config.extra.get("polyfills", []) if "iframe-worker" not in str(p)]
@@ -192,6 +195,8 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
 
         Path(target).mkdir(parents=True, exist_ok=True)
         (Path(target) / "_nav.json").write_text(json.dumps(config.nav), encoding="utf-8")
+    hooks: Any = config.hooks  # name -> module (typed as a list in MkDocs)
+    buildclock.install(config, started=started, owners={"macros", *hooks})
     return config
 
 
