@@ -8,6 +8,8 @@ with the page and the missing name.
 from __future__ import annotations
 
 import posixpath
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from .errors import CellsDocsError
@@ -63,38 +65,84 @@ def source_inventory(ctx: MacroContext) -> str:
     return table(["Variable", "Source", "Read from", "Default", "Holds"], rows)
 
 
-_BENCH_LABELS = {
+_BENCH_LABELS = {  # in the order the tables show them
     "full_build_s": "Full site build (s, fastest run)",
     "plain_build_s": "Plain MkDocs build of the same Markdown (s, fastest run)",
     "overhead_ratio": "Overhead ratio (full / plain, fastest runs)",
+    "overhead_ratio_in_build": "Overhead ratio inside each full build: build / (build - machinery), median",
     "overhead_ratio_cpu": "Overhead ratio in CPU time (full / plain, fastest runs)",
     "overhead_ratio_median": "Overhead ratio of the medians (full / plain)",
     "machinery_s": "Of the full build, time in the hooks and mkdocs-macros (s, median)",
-    "overhead_ratio_in_build": "Overhead ratio measured inside each full build: build / (build - machinery), median",
     "spread_full": "Spread of the full builds (slowest / fastest - 1: the machine's noise)",
     "spread_plain": "Spread of the plain builds (slowest / fastest - 1)",
+    "repeat": "Builds per figure",
+    "growth_2x_over_1x": "Growth: full build at 2x / at 1x (fastest runs; linear: 2)",
+    "growth_2x_over_1x_cpu": "Growth in CPU time: full build at 2x / at 1x (fastest runs)",
+    "growth_2x_over_1x_median": "Growth of the medians: full build at 2x / at 1x",
+    "growth_machinery_2x_over_1x": "Growth of the machinery's time at 2x / at 1x (medians)",
+    "peak_memory_mb": "Peak memory of the build (MB)",
     "pages": "Pages",
     "total_page_kb": "Total HTML (KB)",
     "median_page_kb": "Median page (KB)",
     "largest_page_kb": "Largest page (KB)",
-    "repeat": "Builds per figure",
     "linkcheck_s": "Link check of every link and anchor (s)",
     "linkcheck_urls": "URLs checked (anchors included)",
     "linkcheck_over_build": "Link check / full build",
-    "peak_memory_mb": "Peak memory of the build (MB)",
-    "growth_2x_over_1x": "Growth: full build at 2x / at 1x (fastest runs; linear: 2)",
-    "growth_2x_over_1x_cpu": "Growth in CPU time: full build at 2x / at 1x (fastest runs)",
-    "growth_machinery_2x_over_1x": "Growth of the machinery's time at 2x / at 1x (medians)",
-    "growth_2x_over_1x_median": "Growth of the medians: full build at 2x / at 1x",
+    "home_transferred_kb": "Home page: transferred, gzip (KB)",
+    "home_load_ms": "Home page: load in Chromium (ms)",
+    "guide_transferred_kb": "Guide page: transferred, gzip (KB)",
+    "guide_load_ms": "Guide page: load in Chromium (ms)",
+    "proto_files": "Proto files",
+    "messages": "Messages",
+    "rpcs": "RPCs",
+    "compile_s": "Compile with protoc (s)",
+    "model_s": "Typed model (s)",
+    "render_s": "Render the reference (s)",
+    "api_generators_s": "API generators in all (s)",
+    "api_pages": "API reference pages",
+    "api_markdown_kb": "API reference Markdown (KB)",
+    "site_build_with_tree_s": "Site build with this proto tree (s)",
+    "api_share_of_build": "API generators / site build",
+    "rules": "Rules",
+    "cells": "Cells",
+    "validate_and_render_s": "Validate and render the routing pages (s)",
+    "batch_rules": "Replay: rules per rule set",
+    "batch_requests": "Replay: requests, each routed by two rule sets",
+    "batch_s": "Replay (s)",
+    "batch_requests_per_s": "Replay (requests per s)",
+    "batch_differences": "Replay: requests routed differently by the two",
+    "explainer_ms_median": "Route explainer in Chromium, per request (ms, median)",
+    "explainer_ms_max": "Route explainer in Chromium, per request (ms, slowest)",
 }
 
 
-def _bench_label(key: str) -> str:
-    """``1x_full_build_s`` reads as "Full site build (s, median), 1x"."""
-    scale, _, figure = key.partition("_")
-    if scale in ("1x", "2x") and figure:
-        return f"{_BENCH_LABELS.get(figure, figure)}, {scale}"
-    return _BENCH_LABELS.get(key, key)
+def _bench_order(key: str) -> tuple[int, str]:
+    """Figures in the order of _BENCH_LABELS (headline first), unknown ones after, by name."""
+    order = list(_BENCH_LABELS)
+    return (order.index(key), "") if key in order else (len(order), key)
+
+
+def bench_table(figures: Mapping[str, object]) -> str:
+    """One section's figures as a table; figures recorded per corpus size (``1x_…``, ``2x_…``)
+    get a column per size, so the two can be read side by side."""
+    scales = sorted({key.split("_", 1)[0] for key in figures if re.match(r"\d+x_", key)})
+    plain = {key: value for key, value in figures.items() if not re.match(r"\d+x_", key)}
+    scaled: dict[str, dict[str, object]] = {}
+    for key, value in figures.items():
+        if re.match(r"\d+x_", key):
+            scale, figure = key.split("_", 1)
+            scaled.setdefault(figure, {})[scale] = value
+    out = []
+    if scaled:
+        rows = [
+            [text(_BENCH_LABELS.get(figure, figure)), *(text(scaled[figure].get(scale, "")) for scale in scales)]
+            for figure in sorted(scaled, key=_bench_order)
+        ]
+        out.append(table(["Figure", *scales], rows))
+    if plain:
+        rows = [[text(_BENCH_LABELS.get(key, key)), text(plain[key])] for key in sorted(plain, key=_bench_order)]
+        out.append(table(["Figure", "Value"], rows))
+    return "\n".join(out)
 
 
 def bench_results(ctx: MacroContext) -> str:
@@ -108,11 +156,7 @@ def bench_results(ctx: MacroContext) -> str:
         recorded = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
         raise CellsDocsError(f"cannot read benchmark results: {exc}", file=str(path)) from exc
-    out = []
-    for section, figures in sorted(recorded.items()):
-        rows = [[text(_bench_label(k)), text(v)] for k, v in figures.items()]
-        out.append(f"**{text(section)}**\n\n" + table(["Figure", "Value"], rows))
-    return "\n".join(out)
+    return "\n".join(f"**{text(section)}**\n\n" + bench_table(figures) for section, figures in sorted(recorded.items()))
 
 
 def api_link(ctx: MacroContext, name: str, kind: str | None = None, label: str | None = None) -> str:
