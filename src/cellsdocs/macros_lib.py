@@ -116,31 +116,35 @@ _BENCH_LABELS = {  # in the order the tables show them
 }
 
 
+_BENCH_RANK = {key: rank for rank, key in enumerate(_BENCH_LABELS)}
+_SIZED = re.compile(r"(\d+x)_(.+)")  # 1x_full_build_s: a figure per corpus size
+
+
 def _bench_order(key: str) -> tuple[int, str]:
     """Figures in the order of _BENCH_LABELS (headline first), unknown ones after, by name."""
-    order = list(_BENCH_LABELS)
-    return (order.index(key), "") if key in order else (len(order), key)
+    return (_BENCH_RANK[key], "") if key in _BENCH_RANK else (len(_BENCH_RANK), key)
 
 
 def bench_table(figures: Mapping[str, object]) -> str:
     """One section's figures as a table; figures recorded per corpus size (``1x_…``, ``2x_…``)
     get a column per size, so the two can be read side by side."""
-    scales = sorted({key.split("_", 1)[0] for key in figures if re.match(r"\d+x_", key)})
-    plain = {key: value for key, value in figures.items() if not re.match(r"\d+x_", key)}
-    scaled: dict[str, dict[str, object]] = {}
+    sized: dict[str, dict[str, object]] = {}
+    whole: dict[str, object] = {}
     for key, value in figures.items():
-        if re.match(r"\d+x_", key):
-            scale, figure = key.split("_", 1)
-            scaled.setdefault(figure, {})[scale] = value
+        if match := _SIZED.fullmatch(key):
+            sized.setdefault(match[2], {})[match[1]] = value
+        else:
+            whole[key] = value
+    scales = sorted({scale for values in sized.values() for scale in values})
     out = []
-    if scaled:
+    if sized:
         rows = [
-            [text(_BENCH_LABELS.get(figure, figure)), *(text(scaled[figure].get(scale, "")) for scale in scales)]
-            for figure in sorted(scaled, key=_bench_order)
+            [text(_BENCH_LABELS.get(figure, figure)), *(text(sized[figure].get(scale, "")) for scale in scales)]
+            for figure in sorted(sized, key=_bench_order)
         ]
         out.append(table(["Figure", *scales], rows))
-    if plain:
-        rows = [[text(_BENCH_LABELS.get(key, key)), text(plain[key])] for key in sorted(plain, key=_bench_order)]
+    if whole:
+        rows = [[text(_BENCH_LABELS.get(key, key)), text(whole[key])] for key in sorted(whole, key=_bench_order)]
         out.append(table(["Figure", "Value"], rows))
     return "\n".join(out)
 
