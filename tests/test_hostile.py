@@ -1,42 +1,69 @@
-"""The hostile content corpus (tests/data/hostile/cases.yml): rejected cleanly or rendered safely."""
+"""The hostile content corpus (tests/data/hostile/cases.yml): rejected cleanly or rendered safely.
+
+Each case is data: the input written into a private copy of the minimal source tree, the command
+run over it (``cells-docs`` arguments, or ``[build]`` for a strict ``mkdocs build``), the expected
+exit and the one-line message, and a time limit, so that a hang is a failure and not a stuck run.
+"""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-from conftest import DATA, SourceTree, build, cli
+from conftest import DATA, ROOT, SourceTree, build, minimal_project
 
 CASES: list[dict[str, Any]] = yaml.safe_load((DATA / "hostile" / "cases.yml").read_text())["cases"]
 
 
-def generate(kind: str, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if kind == "deep_yaml":
-        path.write_text("groups: " + "[" * 5000 + "]" * 5000 + "\n")
-    elif kind == "deep_json":
-        path.write_text("[" * 100_000 + "]" * 100_000)
-    elif kind == "huge_regex":
-        path.write_text('[{"match": {"type": "path", "regex_value": "' + "a" * 1_000_000 + '"}, "action": "proxy"}]')
-    elif kind == "latin1":
-        path.write_bytes('[{"action": "proxy", "id": "caf\u00e9"}]'.encode("latin-1"))
-    elif kind == "latin1_proto":
-        path.write_bytes('syntax = "proto3";\npackage bad;\n// caf\u00e9\n'.encode("latin-1"))
-    elif kind == "symlink_out":
-        outside = path.parents[2] / "outside.md" if "runbooks" in path.parts else path.parents[1].parent / "o.md"
-        outside.write_text("# Outside\n")
-        path.symlink_to(outside)
-    else:  # pragma: no cover - a typo in cases.yml
-        raise AssertionError(kind)
+def _deep_yaml(path: Path, root: Path) -> None:
+    path.write_text("groups: " + "[" * 5000 + "]" * 5000 + "\n")
+
+
+def _deep_json(path: Path, root: Path) -> None:
+    path.write_text("[" * 100_000 + "]" * 100_000)
+
+
+def _huge_regex(path: Path, root: Path) -> None:
+    path.write_text('[{"match": {"type": "path", "regex_value": "' + "a" * 1_000_000 + '"}, "action": "proxy"}]')
+
+
+def _latin1(path: Path, root: Path) -> None:
+    path.write_bytes('[{"action": "proxy", "id": "caf\u00e9"}]'.encode("latin-1"))
+
+
+def _latin1_proto(path: Path, root: Path) -> None:
+    path.write_bytes('syntax = "proto3";\npackage bad;\n// caf\u00e9\n'.encode("latin-1"))
+
+
+def _symlink_out(path: Path, root: Path) -> None:
+    outside = root.parent / "outside.md"
+    outside.write_text("# Outside\n")
+    path.symlink_to(outside)
+
+
+#: generate: <key> in cases.yml -> a function that creates the input at *path* (tree root given)
+GENERATORS: dict[str, Callable[[Path, Path], None]] = {
+    "deep_yaml": _deep_yaml,
+    "deep_json": _deep_json,
+    "huge_regex": _huge_regex,
+    "latin1": _latin1,
+    "latin1_proto": _latin1_proto,
+    "symlink_out": _symlink_out,
+}
 
 
 def apply(case: dict[str, Any], tree: SourceTree) -> None:
     target = tree.root / case["file"]
     if "generate" in case:
-        generate(case["generate"], target)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        GENERATORS[case["generate"]](target, tree.root)
     elif "append" in case:
         target.write_text(target.read_text() + "\n" + case["append"])
     else:
@@ -51,15 +78,36 @@ def apply(case: dict[str, Any], tree: SourceTree) -> None:
         )
 
 
+def run_case(case: dict[str, Any], tree: SourceTree, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    """Run the case's command over *tree*, killed after its time limit (a hang fails the case)."""
+    command = case.get("command", ["check"])
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CELLS_")}
+    env.update(tree.env, NO_MKDOCS_2_WARNING="1")
+    if command == ["build"]:
+        args = [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(minimal_project())]
+        args += ["-d", str(tmp_path / "site")]
+    else:
+        args = [sys.executable, "-m", "cellsdocs", *[a.replace("{tree}", str(tree.root)) for a in command]]
+    try:
+        return subprocess.run(
+            args, cwd=ROOT, env=env, capture_output=True, text=True, check=False, timeout=case.get("timeout", 60)
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"{case['name']}: {' '.join(command)} still running after {case.get('timeout', 60)} s")
+
+
 @pytest.mark.parametrize("case", [c for c in CASES if c["expect"] == "reject"], ids=lambda c: c["name"])
-def test_rejected_with_one_clean_line(case: dict[str, Any], minimal: SourceTree) -> None:
+def test_rejected_with_one_clean_line(case: dict[str, Any], minimal: SourceTree, tmp_path: Path) -> None:
     apply(case, minimal)
-    result = cli("check", env=minimal.env)
-    assert result.code == 1, result.output
-    assert "Traceback" not in result.output
-    errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+    result = run_case(case, minimal, tmp_path)
+    output = result.stdout + result.stderr
+    assert result.returncode == case.get("exit", 1), output
+    assert "Traceback" not in output
+    errors = [line for line in result.stderr.splitlines() if "error" in line.lower()]
     assert errors and any(case["error"] in line for line in errors), result.stderr
     assert all(len(line) < 2000 for line in errors)  # a gigantic input is not echoed back whole
+    if case.get("command", ["check"]) == ["build"]:
+        assert not (tmp_path / "site" / "index.html").exists(), "a failed build left a site behind"
 
 
 @pytest.mark.site
