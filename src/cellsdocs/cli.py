@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .errors import CellsDocsError
-from .settings import ENV_VARS, SourcePaths
+from .settings import SourcePaths
 from .sources import SourcesInvalid, load_sources
 
 __all__ = ["main"]
@@ -31,13 +31,6 @@ def _cmd_check(args: argparse.Namespace) -> int:
         f"({rules} rules), {len(sources.alerts.alerts)} alerts, {len(sources.adrs.adrs)} ADRs, "
         f"{len(sources.runbooks.runbooks)} runbooks"
     )
-    return 0
-
-
-def _cmd_sources(args: argparse.Namespace) -> int:
-    paths = SourcePaths.from_env(Path(args.root) if args.root else None)
-    for var, (attr, default, what) in ENV_VARS.items():
-        print(f"{var:24} {getattr(paths, attr)}  ({what}; default {default})")
     return 0
 
 
@@ -240,8 +233,9 @@ def build_parser() -> argparse.ArgumentParser:
     srv.add_argument("--host", default="127.0.0.1")
     srv.add_argument("--port", type=int, default=8000)
     srv.set_defaults(func=_cmd_serve)
-    where = sub.add_parser("sources", help="print where each source is read from")
-    where.set_defaults(func=_cmd_sources)
+    from .sources_cli import add_sources_commands
+
+    add_sources_commands(sub)
     return parser
 
 

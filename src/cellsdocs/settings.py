@@ -1,4 +1,6 @@
-"""Where the sources of truth are: in-repo defaults, each overridable by an environment variable."""
+"""Where the sources of truth are: the manifest (``sources.toml``), else the in-repo defaults; each
+overridable by an environment variable. Remote sources are read from the cache that
+``cells-docs sources sync`` fills, at the commit ``sources.lock`` records."""
 
 from __future__ import annotations
 
@@ -7,17 +9,52 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["ENV_VARS", "SourcePaths", "repo_root"]
+from .errors import SourceError
+from .manifest import KINDS, LockEntry, SourceSpec, load_lock, load_manifest, web_link
+from .remote import CheckoutMissing, checkout_dir
 
-#: environment variable -> (attribute, default path relative to the repository root, what it is)
-ENV_VARS: dict[str, tuple[str, str, str]] = {
-    "CELLS_PROTO_ROOT": ("proto_root", "sources/topology-service/proto", "import root of the .proto tree"),
-    "CELLS_TOPOLOGY_CONFIG": ("topology_config", "sources/topology-service/config.toml", "cell inventory"),
-    "CELLS_ROUTER_RULES": ("router_rules", "sources/http-router/rules", "folder of rule set JSON files"),
-    "CELLS_ALERT_RULES": ("alert_rules", "sources/alerts", "folder of Prometheus rule files"),
-    "CELLS_ADR_DIR": ("adr_dir", "adr", "folder of Architecture Decision Records"),
-    "CELLS_RUNBOOK_DIR": ("runbook_dir", "runbooks", "folder of runbooks, one subfolder per service"),
+__all__ = ["ENV_VARS", "KIND_OF_VAR", "Origin", "SourcePaths", "manifest_file", "repo_root"]
+
+#: environment variable -> manifest kind
+KIND_OF_VAR: dict[str, str] = {
+    "CELLS_PROTO_ROOT": "protos",
+    "CELLS_TOPOLOGY_CONFIG": "topology",
+    "CELLS_ROUTER_RULES": "rules",
+    "CELLS_ALERT_RULES": "alerts",
+    "CELLS_ADR_DIR": "adrs",
+    "CELLS_RUNBOOK_DIR": "runbooks",
 }
+#: environment variable -> (attribute, default path relative to the repository root, what it is)
+ENV_VARS: dict[str, tuple[str, str, str]] = {var: KINDS[kind] for var, kind in KIND_OF_VAR.items()}
+
+
+def manifest_file(root: Path, environ: Mapping[str, str] | None = None) -> Path:
+    """``CELLS_SOURCES`` if set, else ``sources.toml`` under *root*."""
+    env = os.environ if environ is None else environ
+    raw = env.get("CELLS_SOURCES", "").strip()
+    path = Path(raw).expanduser() if raw else Path("sources.toml")
+    return path if path.is_absolute() else root / path
+
+
+@dataclass(frozen=True, kw_only=True)
+class Origin:
+    """Where one kind of source was read from: for provenance links and the Sources page."""
+
+    kind: str
+    spec: SourceSpec
+    base: Path  #: the folder paths inside the repository are relative to
+    lock: LockEntry | None = None
+    override: str | None = None  #: the CELLS_* variable that chose the location, if any
+
+    def link(self, file: str | Path, line: int | None = None) -> str | None:
+        """The upstream web URL of *file* at the locked commit and *line*, when one is known."""
+        if self.lock is None or self.override:
+            return None
+        try:
+            inner = Path(file).resolve().relative_to(self.base.resolve()).as_posix()
+        except (ValueError, OSError):
+            return None
+        return web_link(self.spec, self.lock.commit, inner, line)
 
 
 def repo_root() -> Path:
@@ -40,18 +77,67 @@ class SourcePaths:
     alert_rules: Path
     adr_dir: Path
     runbook_dir: Path
+    origins: tuple[Origin, ...] = ()
+
+    def origin(self, kind: str) -> Origin | None:
+        return next((o for o in self.origins if o.kind == kind), None)
+
+    def link(self, kind: str, file: str | Path, line: int | None = None) -> str | None:
+        """The upstream web URL of *file* of source *kind* at its locked commit, if known."""
+        origin = self.origin(kind)
+        if origin is None:
+            return None
+        path = Path(file)
+        return origin.link(path if path.is_absolute() else self.root / path, line)
 
     @classmethod
     def from_env(cls, root: Path | None = None, environ: Mapping[str, str] | None = None) -> SourcePaths:
-        """Resolve each location from its ``CELLS_*`` variable, else the in-repo default under *root*."""
+        """Resolve each location: its ``CELLS_*`` variable, else the manifest, else the in-repo default.
+
+        A remote source resolves to its locked commit's tree in ``.cache/sources/``; a source that
+        is not locked or not fetched is a one-line error naming the fix.
+        """
         root = (root or repo_root()).resolve()
         env = os.environ if environ is None else environ
+        manifest = load_manifest(manifest_file(root, env))
+        lock = load_lock(manifest)
         values: dict[str, Path] = {}
-        for var, (attr, default, _what) in ENV_VARS.items():
+        origins: list[Origin] = []
+        for var, (attr, _default, _what) in ENV_VARS.items():
+            kind = KIND_OF_VAR[var]
+            spec = manifest.spec(kind)
             raw = env.get(var, "").strip()
-            path = Path(raw).expanduser() if raw else Path(default)
-            values[attr] = path if path.is_absolute() else (root / path)
-        return cls(root=root, **values)
+            if raw:
+                path = Path(raw).expanduser()
+                values[attr] = path if path.is_absolute() else (root / path)
+                origins.append(Origin(kind=kind, spec=spec, base=values[attr], override=var))
+                continue
+            if spec.repo is None:
+                folder = manifest.folder if manifest.file is not None else root
+                path = Path(spec.path).expanduser()
+                values[attr] = path if path.is_absolute() else (folder / path)
+                origins.append(Origin(kind=kind, spec=spec, base=folder))
+                continue
+            entry = lock.get(kind)
+            where = str(manifest.lock_file or "sources.lock")
+            if entry is None or not entry.matches(spec):
+                raise SourceError(
+                    f"source {kind!r} ({spec.repo} at {spec.ref}) is not locked",
+                    file=where,
+                    key=kind,
+                    hint="run cells-docs sources sync",
+                )
+            base = checkout_dir(root, kind, entry.commit)
+            if not base.is_dir():
+                raise CheckoutMissing(
+                    f"source {kind!r} ({spec.repo} at {entry.commit[:12]}) is not in .cache/sources",
+                    file=where,
+                    key=kind,
+                    hint="run cells-docs sources sync (needs access to the repository once)",
+                )
+            values[attr] = base / spec.path
+            origins.append(Origin(kind=kind, spec=spec, base=base, lock=entry))
+        return cls(root=root, origins=tuple(origins), **values)
 
     def watched(self) -> list[Path]:
         """Every location, for live reload."""
