@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["CellsDocsError", "SourceError"]
+__all__ = ["CellsDocsError", "DanglingReference", "SourceError"]
 
 
 class CellsDocsError(Exception):
@@ -64,3 +64,11 @@ class CellsDocsError(Exception):
 
 class SourceError(CellsDocsError):
     """A source of truth (proto, TOML, rules JSON, alert YAML, ADR, runbook) is invalid."""
+
+
+class DanglingReference(CellsDocsError):
+    """A reference to something another source does not define (drift between sources).
+
+    Fails the build by default; in drift report mode (``CELLS_DRIFT=report``) it becomes a finding
+    shown where the reference is, on the *Drift report* page and in ``drift.json``.
+    """

@@ -14,7 +14,8 @@ import jinja2
 from mkdocs.exceptions import PluginError
 
 from . import macros_lib
-from .errors import CellsDocsError
+from .drift import Finding, marker
+from .errors import CellsDocsError, DanglingReference
 from .macros_lib import MacroContext
 from .mkdocs_adapter import site_for
 
@@ -64,8 +65,15 @@ def register(env: Any) -> None:
         @wraps(function)
         def run(*args: Any, **kwargs: Any) -> str:
             page = _page_of(env)
+            site = site_for(env.conf)
             try:
-                return function(MacroContext(site_for(env.conf), page), *args, **kwargs)
+                return function(MacroContext(site, page), *args, **kwargs)
+            except DanglingReference as exc:
+                if site.drift_mode != "report":
+                    raise PluginError(f"{page}: {name}({_args(args, kwargs)}): {exc.format()}") from exc
+                finding = Finding.from_error(exc, kind=f"{name} macro", where=f"docs/{page}")
+                site.macro_findings.append(finding)
+                return marker(finding, str(args[0]) if args else name)
             except CellsDocsError as exc:
                 raise PluginError(f"{page}: {name}({_args(args, kwargs)}): {exc.format()}") from exc
 

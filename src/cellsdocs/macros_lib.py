@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from .errors import CellsDocsError
+from .errors import CellsDocsError, DanglingReference
 from .explain import first_cell
 from .markdown import code, escape_attr, table, text
 from .protos.refs import resolve
@@ -183,7 +183,7 @@ def _cell(ctx: MacroContext, name: str) -> Cell:
         cell = topology.by_id(int(name))
     if cell is None:
         names = ", ".join(c.name for c in topology.cells)
-        raise CellsDocsError(f"no cell named {name!r} in {topology.source}", hint=f"use one of: {names}")
+        raise DanglingReference(f"no cell named {name!r} in {topology.source}", hint=f"use one of: {names}")
     return cell
 
 
@@ -248,7 +248,7 @@ def _rule_set(ctx: MacroContext, name: str | None) -> RuleSet:
     wanted = name or sources.active_rule_set
     rule_set = sources.rule_set(wanted)
     if rule_set is None:
-        raise CellsDocsError(
+        raise DanglingReference(
             f"no rule set named {wanted!r}", hint=f"use one of: {', '.join(r.name for r in sources.rule_sets)}"
         )
     return rule_set
@@ -271,7 +271,7 @@ def rule_link(ctx: MacroContext, rule_set: str, rule: str | int) -> str:
     found = found_set.rule(rule if isinstance(rule, int) else str(rule))
     if found is None:
         ids = ", ".join(r.id or str(r.number) for r in found_set.rules)
-        raise CellsDocsError(f"rule set {found_set.name!r} has no rule {rule!r}", hint=f"use one of: {ids}")
+        raise DanglingReference(f"rule set {found_set.name!r} has no rule {rule!r}", hint=f"use one of: {ids}")
     label = f"{found_set.name} rule {found.number}" + (f" ({found.id})" if found.id else "")
     return f"[{text(label)}]({_rel(ctx, rule_set_page(found_set))}#{rule_anchor(found_set, found)})"
 

@@ -26,6 +26,7 @@ from mkdocs.structure.pages import Page
 
 from . import buildclock
 from .adr import adr_files
+from .drift import DRIFT_PAGE, PLACEHOLDER, drift_mode, findings_json, render_findings
 from .errors import CellsDocsError
 from .runbooks import runbook_files
 from .settings import SourcePaths
@@ -33,7 +34,17 @@ from .site import SiteModel
 from .sources import SourcesInvalid, fingerprint, load_sources
 from .templating import protect_foreign_templates
 
-__all__ = ["on_config", "on_env", "on_files", "on_page_content", "on_page_markdown", "on_serve", "site_for"]
+__all__ = [
+    "on_config",
+    "on_env",
+    "on_files",
+    "on_page_content",
+    "on_page_markdown",
+    "on_post_build",
+    "on_post_page",
+    "on_serve",
+    "site_for",
+]
 
 log = logging.getLogger("mkdocs.plugins.cellsdocs")
 _CACHE: dict[SourcePaths, tuple[str, SiteModel]] = {}
@@ -57,7 +68,7 @@ def site_for(config: MkDocsConfig) -> SiteModel:
         _CURRENT[:] = [(id(config), cached[1])]
         return cached[1]
     try:
-        sources = load_sources(paths)
+        sources = load_sources(paths, drift=drift_mode())
     except SourcesInvalid as exc:
         raise PluginError("\n".join(e.format() for e in exc.errors)) from exc
     site = SiteModel(sources, directory_urls=config.use_directory_urls)
@@ -186,6 +197,7 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
         polyfills = [p for p in config.extra.get("polyfills", []) if "iframe-worker" not in str(p)]
         config.extra["polyfills"] = [*polyfills, OFFLINE_SHIM]
     site = site_for(config)
+    site.macro_findings.clear()  # a new build: findings are this build's own
     if config.nav:
         uris = sorted([*_collection_files(site.sources.paths), *site.pages])
         config.nav = expand_nav(config.nav, uris)
@@ -213,6 +225,8 @@ def on_files(files: Files, *, config: MkDocsConfig) -> Files:
         files.append(File.generated(config, uri, content=content))
     for uri, data in site.assets.items():
         files.append(File.generated(config, uri, content=data))
+    # written in full by on_post_build, once every page's references are known
+    files.append(File.generated(config, "drift.json", content=findings_json([], mode=site.drift_mode)))
     if _offline(config):
         shim = Path(config.config_file_path).resolve().parent / "node_modules" / "iframe-worker" / "shim" / "index.js"
         if not shim.is_file():
@@ -249,6 +263,22 @@ def on_page_content(html: str, *, page: Page, config: MkDocsConfig, files: Files
     if target:
         dump_page(Path(target), page)
     return html
+
+
+def on_post_page(output: str, *, page: Page, config: MkDocsConfig) -> str:
+    """The drift report page gets the findings of the whole build (every page is rendered by now)."""
+    if page.file.src_uri != DRIFT_PAGE or PLACEHOLDER not in output:
+        return output
+    import markdown
+
+    findings = markdown.markdown(render_findings(site_for(config).findings), extensions=["tables"])
+    return output.replace(PLACEHOLDER, findings, 1)
+
+
+def on_post_build(*, config: MkDocsConfig) -> None:
+    """``drift.json`` at the site root: the mode and every finding (an empty list in a strict build)."""
+    site = site_for(config)
+    Path(config.site_dir, "drift.json").write_text(findings_json(site.findings, mode=site.drift_mode), encoding="utf-8")
 
 
 def on_env(env: Any, *, config: MkDocsConfig, files: Files) -> Any:

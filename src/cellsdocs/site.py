@@ -20,6 +20,7 @@ from .decisions import (
     render_adr_index,
     render_timeline,
 )
+from .drift import DRIFT_PAGE, Finding, drift_mode, render_drift_page
 from .indexing import first_by
 from .oncall import build_date, decorate_runbook, render_alert_index, render_freshness
 from .protos.history import ApiHistory, compare_revisions
@@ -36,6 +37,13 @@ class SiteModel:
     def __init__(self, sources: Sources, *, directory_urls: bool = True) -> None:
         self.sources = sources
         self.directory_urls = directory_urls
+        #: dangling references met by macros in drift report mode, during the current build
+        self.macro_findings: list[Finding] = []
+
+    @property
+    def findings(self) -> list[Finding]:
+        """Every drift finding of this build: between sources, and in the pages' references."""
+        return [*self.sources.drift, *self.macro_findings]
 
     @cached_property
     def backlinks(self) -> Callable[[str, str], str]:
@@ -72,7 +80,12 @@ class SiteModel:
         pages["reference/api/changes.md"] = render_changes(self.api_site, self.api_history)
         pages["runbooks/alerts.md"] = render_alert_index(self.sources)
         pages["runbooks/freshness.md"] = render_freshness(self.sources, self.today)
+        pages[DRIFT_PAGE] = render_drift_page(self.drift_mode)
         return pages
+
+    @cached_property
+    def drift_mode(self) -> str:
+        return drift_mode()
 
     def _place_diagrams(self, pages: dict[str, str]) -> None:
         """Put the architecture diagrams on the generated pages they illustrate."""

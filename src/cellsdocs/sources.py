@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 from collections.abc import Callable
@@ -13,6 +14,7 @@ from google.protobuf import descriptor_pb2
 
 from .adr import AdrCollection, lint_adrs, load_adrs
 from .alerts import AlertRules, load_alert_rules
+from .drift import Finding
 from .errors import CellsDocsError, SourceError
 from .protos.compile import compile_proto_tree
 from .protos.model import ProtoModel, build_model
@@ -52,6 +54,8 @@ class Sources:
     runbooks: RunbookCollection
 
     active_rule_set: str
+    #: cross-source problems kept as findings in drift report mode (empty in strict mode)
+    drift: tuple[Finding, ...] = ()
 
     def rule_set(self, name: str) -> RuleSet | None:
         return next((r for r in self.rule_sets if r.name == name), None)
@@ -117,15 +121,40 @@ def check_governed(sources: Sources) -> list[CellsDocsError]:
     return errors
 
 
-def cross_check(sources: Sources) -> list[CellsDocsError]:
-    """Checks that span two sources: rule classifications against the proto's ClassifyType;
-    runbook structure; the alert -> runbook contract, both ways."""
+def lint(sources: Sources) -> list[CellsDocsError]:
+    """Checks of one source's structure: runbook sections and front matter, ADR lifecycle."""
     errors: list[CellsDocsError] = []
     for book in sources.runbooks.runbooks:
         errors.extend(lint_runbook(book, Path(book.file).parent.name))
-    errors.extend(check_alert_contract(sources.alerts.alerts, sources.runbooks))
     errors.extend(lint_adrs(sources.adrs))
+    return errors
+
+
+def drift_checks(sources: Sources) -> list[Finding]:
+    """Checks that span two sources (drift): the alert -> runbook contract both ways, what ADRs
+    govern, rule classifications against the proto's ClassifyType. Returned as findings."""
+    found: list[Finding] = []
+    found.extend(
+        Finding.from_error(e, kind="alert contract")
+        for e in check_alert_contract(sources.alerts.alerts, sources.runbooks)
+    )
+    found.extend(Finding.from_error(e, kind="ADR governs") for e in check_governed(sources))
+    found.extend(Finding.from_error(e, kind="classify type") for e in classify_checks(sources))
+    return found
+
+
+def cross_check(sources: Sources) -> list[CellsDocsError]:
+    """Every check that spans sources or a source's structure, as errors (the strict build)."""
+    errors = lint(sources)
+    errors.extend(check_alert_contract(sources.alerts.alerts, sources.runbooks))
     errors.extend(check_governed(sources))
+    errors.extend(classify_checks(sources))
+    return errors
+
+
+def classify_checks(sources: Sources) -> list[CellsDocsError]:
+    """Every rule's ``classify.type`` is a value of the proto ``ClassifyType`` enum."""
+    errors: list[CellsDocsError] = []
     known = classify_type_values(sources.descriptors)
     for rule_set in sources.rule_sets:
         for rule in rule_set.rules:
@@ -185,8 +214,12 @@ def fingerprint(paths: SourcePaths) -> str:
     return digest.hexdigest()
 
 
-def load_sources(paths: SourcePaths) -> Sources:
-    """Load and validate every source; raise :class:`SourcesInvalid` listing every problem found."""
+def load_sources(paths: SourcePaths, *, drift: str = "strict") -> Sources:
+    """Load and validate every source; raise :class:`SourcesInvalid` listing every problem found.
+
+    With ``drift="report"``, problems between sources (see :func:`drift_checks`) do not fail:
+    they are kept as ``Sources.drift`` findings. Invalid sources fail in either mode.
+    """
     errors: list[CellsDocsError] = []
 
     def attempt(loader: Callable[[], T]) -> T | None:
@@ -221,7 +254,12 @@ def load_sources(paths: SourcePaths) -> Sources:
         adrs=adrs,
         runbooks=runbooks,
     )
-    errors.extend(cross_check(sources))
+    if drift == "report":
+        errors.extend(lint(sources))
+        findings = tuple(drift_checks(sources))
+        sources = dataclasses.replace(sources, drift=findings)
+    else:
+        errors.extend(cross_check(sources))
     if errors:
         raise SourcesInvalid(errors)
     return sources

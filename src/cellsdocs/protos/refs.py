@@ -6,7 +6,7 @@ import difflib
 from functools import lru_cache
 from typing import Any
 
-from ..errors import CellsDocsError
+from ..errors import CellsDocsError, DanglingReference
 from .model import ProtoModel
 
 __all__ = ["KIND_LABELS", "resolve"]
@@ -62,7 +62,7 @@ def resolve(model: ProtoModel, name: str, kind: str | None = None) -> Any:
         ]
         close = difflib.get_close_matches(wanted, pool, n=3)
         hint = f"did you mean {', '.join(close)}?" if close else "check the name against the API reference"
-        raise CellsDocsError(f"no {label} named {name!r} in the API", hint=hint)
+        raise DanglingReference(f"no {label} named {name!r} in the API", hint=hint)
     if len(candidates) > 1:
         raise CellsDocsError(
             f"{label} name {name!r} is ambiguous: {', '.join(candidates)}",
