@@ -17,6 +17,7 @@ from typing import TypeVar
 from .errors import CellsDocsError
 from .explain import Request
 from .markdown import code, table, text
+from .routing import RouteRule
 from .settings import SourcePaths
 
 __all__ = ["Summary", "summarize"]
@@ -127,8 +128,7 @@ def _rules(summary: Summary, old: SourcePaths, new: SourcePaths, requests: Seque
         rows.append([code(name), "**removed**", f"{len(old_sets[name].rules)} rules"])
     for name in sorted(old_sets.keys() & new_sets.keys()):
         a, b = old_sets[name], new_sets[name]
-        shape = [(r.id, r.match, r.action, r.classify) for r in a.rules]
-        if shape == [(r.id, r.match, r.action, r.classify) for r in b.rules]:
+        if [_shape(r) for r in a.rules] == [_shape(r) for r in b.rules]:
             continue
         rows.append([code(name), "changed", f"{len(a.rules)} -> {len(b.rules)} rules"])
         if topology is not None and requests:
@@ -144,6 +144,19 @@ def _rules(summary: Summary, old: SourcePaths, new: SourcePaths, requests: Seque
         summary.sections.append(
             ("Route changes on the sample requests", table(["Rule set", "Request", "Before", "After"], routes))
         )
+
+
+def _shape(rule: RouteRule) -> tuple[object, ...]:
+    """What a rule does, comparable across two loads (the regex sources, not compiled patterns)."""
+    match = rule.match
+    pattern = None
+    if match is not None:
+        pattern = (
+            match.type,
+            match.regex_name.source if match.regex_name else None,
+            match.regex_value.source if match.regex_value else None,
+        )
+    return (rule.id, pattern, rule.action, rule.classify)
 
 
 def _alerts(summary: Summary, old: SourcePaths, new: SourcePaths) -> None:

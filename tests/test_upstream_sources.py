@@ -1,0 +1,213 @@
+"""Sources fetched from the repositories that own them: sources.toml, sources.lock, sync, update,
+status, offline builds from the cache, drift report mode. Upstreams are local git repositories
+made by the tests (``file://``)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import MINIMAL, ROOT, Run, minimal_project, run
+
+KINDS = {
+    "protos": "proto",
+    "topology": "config.toml",
+    "rules": "rules",
+    "alerts": "alerts",
+    "adrs": "adr",
+    "runbooks": "runbooks",
+}
+GIT = ["git", "-c", "user.name=Upstream", "-c", "user.email=upstream@example.com", "-c", "commit.gpgsign=false"]
+REQUESTS = (
+    '{"method": "GET", "path": "/x"}\n{"method": "GET", "path": "/y", "cookies": {"_gitlab_session": "cell_2_abc"}}\n'
+)
+
+
+def git(repo: Path, *args: str) -> str:
+    return subprocess.run([*GIT, "-C", str(repo), *args], check=True, capture_output=True, text=True).stdout.strip()
+
+
+def commit_all(repo: Path, message: str) -> str:
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", message)
+    return git(repo, "rev-parse", "HEAD")
+
+
+@pytest.fixture
+def upstream(tmp_path: Path) -> Path:
+    """One upstream repository holding every source kind (as tests/data/minimal lays them out)."""
+    repo = tmp_path / "upstream"
+    shutil.copytree(MINIMAL, repo)
+    subprocess.run(["git", "init", "-q", "-b", "main", str(repo)], check=True)
+    commit_all(repo, "first")
+    return repo
+
+
+@pytest.fixture
+def project(tmp_path: Path, upstream: Path) -> Path:
+    """A docs project (the minimal one) whose sources.toml points every kind at *upstream*."""
+    root = tmp_path / "docs-project"
+    shutil.copytree(minimal_project().parent, root, symlinks=True)
+    (root / "samples.jsonl").write_text(REQUESTS)
+    manifest = "".join(
+        f'[{kind}]\nrepo = "file://{upstream}"\nref = "main"\npath = "{inner}"\n\n' for kind, inner in KINDS.items()
+    )
+    (root / "sources.toml").write_text(manifest + '[samples]\nrequests = "samples.jsonl"\n')
+    return root
+
+
+def docs(root: Path, *args: str, env: dict[str, str] | None = None) -> Run:
+    return run([sys.executable, "-m", "cellsdocs", "--root", str(root), *args], env=env)
+
+
+def mkdocs(root: Path, site: Path, env: dict[str, str] | None = None) -> Run:
+    return run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(root / "mkdocs.yml"), "-d", str(site)], env=env
+    )
+
+
+def test_sync_locks_and_fetches(project: Path, upstream: Path) -> None:
+    result = docs(project, "sources", "sync")
+    assert result.code == 0, result.output
+    lock = (project / "sources.lock").read_text()
+    head = git(upstream, "rev-parse", "HEAD")
+    assert lock.count(f'commit = "{head}"') == len(KINDS)
+    assert (project / ".cache" / "sources" / "protos" / head / "proto").is_dir()
+    assert docs(project, "check").code == 0
+    # a second sync with a warm cache needs no upstream at all
+    upstream.rename(upstream.with_name("gone"))
+    again = docs(project, "sources", "sync")
+    assert again.code == 0, again.output
+    assert (project / "sources.lock").read_text() == lock
+
+
+def test_missing_cache_is_one_line_with_the_fix(project: Path) -> None:
+    assert docs(project, "sources", "sync").code == 0
+    shutil.rmtree(project / ".cache" / "sources")
+    result = docs(project, "check")
+    assert result.code == 1
+    lines = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(lines) == 1 and "not in .cache/sources" in lines[0] and "cells-docs sources sync" in lines[0]
+    assert "Traceback" not in result.output
+
+
+def test_unlocked_remote_source_names_the_fix(project: Path) -> None:
+    result = docs(project, "check")
+    assert result.code == 1
+    assert "is not locked" in result.stderr and "sources sync" in result.stderr
+
+
+def test_update_reports_a_removed_rpc_as_breaking(project: Path, upstream: Path) -> None:
+    assert docs(project, "sources", "sync").code == 0
+    old = (project / "sources.lock").read_text()
+    proto = next((upstream / "proto").rglob("*.proto"))
+    proto.write_text(proto.read_text().replace("rpc Classify(", "rpc ClassifyRequestNow("))
+    head = commit_all(upstream, "remove an RPC")
+    summary = project / "summary.md"
+    result = docs(project, "sources", "update", "--summary", str(summary))
+    assert result.code == 0, result.output
+    report = summary.read_text()
+    assert "**1** breaking" in report and "RPC deleted" in report and "DemoService.Classify<" in report, report
+    assert "### Rule sets" not in report  # nothing but the proto changed
+    assert f'commit = "{head}"' in (project / "sources.lock").read_text()
+    assert (project / "sources.lock").read_text() != old
+
+
+def test_update_lists_route_differences_of_a_changed_rule(project: Path, upstream: Path) -> None:
+    assert docs(project, "sources", "sync").code == 0
+    rules = upstream / "rules" / "session_prefix.json"
+    data = json.loads(rules.read_text())
+    data.insert(
+        0,
+        {
+            "id": "all-to-first",
+            "match": {"type": "path", "regex_value": "^/"},
+            "action": "classify",
+            "classify": {"type": "FIRST_CELL"},
+        },
+    )
+    rules.write_text(json.dumps(data, indent=2))
+    commit_all(upstream, "route everything to the first cell")
+    result = docs(project, "sources", "update", "--check")
+    assert result.code == 3, result.output  # --check: upstream moved, lock untouched
+    assert "Route changes on the sample requests" in result.stdout
+    assert "all-to-first" in result.stdout
+    status = docs(project, "sources", "status")
+    assert "1 commit(s) behind main" in status.stdout, status.output
+
+
+@pytest.mark.site
+def test_offline_build_from_the_cache_and_drift_report(project: Path, upstream: Path, tmp_path: Path) -> None:
+    assert docs(project, "sources", "sync").code == 0
+    upstream.rename(upstream.with_name("unreachable"))  # the build must need no network
+    site = tmp_path / "site"
+    result = mkdocs(project, site)
+    assert result.code == 0, result.output
+    assert json.loads((site / "drift.json").read_text()) == {"findings": [], "mode": "strict"}
+
+
+@pytest.mark.site
+def test_removed_rpc_fails_strict_and_is_a_finding_in_report_mode(
+    project: Path, upstream: Path, tmp_path: Path
+) -> None:
+    page = project / "docs" / "index.md"
+    page.write_text(page.read_text() + "\nThe demo answers {{ rpc('Classify') }}.\n")
+    proto = next((upstream / "proto").rglob("*.proto"))
+    proto.write_text(proto.read_text().replace("rpc Classify(", "rpc ClassifyNow("))
+    commit_all(upstream, "rename an RPC")
+    assert docs(project, "sources", "sync").code == 0
+    strict = mkdocs(project, tmp_path / "strict")
+    assert strict.code == 1
+    assert "index.md" in strict.output and "'Classify'" in strict.output
+    report = mkdocs(project, tmp_path / "report", env={"CELLS_DRIFT": "report"})
+    assert report.code == 0, report.output
+    drift = json.loads((tmp_path / "report" / "drift.json").read_text())
+    assert drift["mode"] == "report"
+    assert any("'Classify'" in f["message"] and f["where"] == "docs/index.md" for f in drift["findings"]), drift
+    home = (tmp_path / "report" / "index.html").read_text()
+    assert 'class="cells-drift"' in home
+    assert "Classify" in (tmp_path / "report" / "reference" / "drift" / "index.html").read_text()
+
+
+def test_manifest_refuses_option_like_and_escaping_values(tmp_path: Path) -> None:
+    cases = {
+        '[rules]\nrepo = "--upload-pack=touch /tmp/x"\n': "would be read as an option",
+        '[rules]\nrepo = "file:///x"\nref = "--output=/tmp/x"\n': "is not a branch, tag or commit",
+        '[rules]\nrepo = "file:///x"\npath = "../../etc"\n': "leaves the repository",
+        '[rulez]\npath = "x"\n': "unknown source kind",
+        '[rules]\nrepo = "file:///x"\nweb_url = "https://h/{cmd}"\n': "unknown placeholder",
+    }
+    for text, message in cases.items():
+        (tmp_path / "sources.toml").write_text(text)
+        result = docs(tmp_path, "check", env={"CELLS_SOURCES": str(tmp_path / "sources.toml")})
+        assert result.code == 1, text
+        assert message in result.stderr and "Traceback" not in result.output, result.output
+
+
+def test_environment_variables_override_the_manifest(project: Path) -> None:
+    env = {
+        "CELLS_" + k: str(MINIMAL / v)
+        for k, v in {
+            "PROTO_ROOT": "proto",
+            "TOPOLOGY_CONFIG": "config.toml",
+            "ROUTER_RULES": "rules",
+            "ALERT_RULES": "alerts",
+            "ADR_DIR": "adr",
+            "RUNBOOK_DIR": "runbooks",
+        }.items()
+    }
+    result = docs(project, "check", env=env)  # nothing synced: every kind comes from a variable
+    assert result.code == 0, result.output
+
+
+def test_repository_manifest_is_local() -> None:
+    """The repository's own sources.toml reads the in-repo samples: a fresh clone builds offline."""
+    result = run([sys.executable, "-m", "cellsdocs", "sources"], env={})
+    assert result.code == 0
+    assert "local" in result.stdout and os.fspath(ROOT / "adr") in result.stdout
