@@ -55,8 +55,10 @@ def project(tmp_path: Path, upstream: Path) -> Path:
     root = tmp_path / "docs-project"
     shutil.copytree(minimal_project().parent, root, symlinks=True)
     (root / "samples.jsonl").write_text(REQUESTS)
+    web = "https://code.example.com/upstream/{path}?at={commit}#L{line}"
     manifest = "".join(
-        f'[{kind}]\nrepo = "file://{upstream}"\nref = "main"\npath = "{inner}"\n\n' for kind, inner in KINDS.items()
+        f'[{kind}]\nrepo = "file://{upstream}"\nref = "main"\npath = "{inner}"\nweb_url = "{web}"\n\n'
+        for kind, inner in KINDS.items()
     )
     (root / "sources.toml").write_text(manifest + '[samples]\nrequests = "samples.jsonl"\n')
     return root
@@ -150,6 +152,15 @@ def test_offline_build_from_the_cache_and_drift_report(project: Path, upstream: 
     result = mkdocs(project, site)
     assert result.code == 0, result.output
     assert json.loads((site / "drift.json").read_text()) == {"findings": [], "mode": "strict"}
+    # provenance: generated elements link to their definition upstream at the locked commit and line
+    head = git(upstream.with_name("unreachable"), "rev-parse", "HEAD")
+    link = 'class="cells-source" href="https://code.example.com/upstream/'
+    api = "".join(p.read_text() for p in (site / "reference" / "api").rglob("index.html"))
+    assert f"{link}proto/demo/v1/demo.proto?at={head}#L" in api
+    cell = (site / "reference" / "cells" / "cell-1" / "index.html").read_text()
+    assert f"{link}config.toml?at={head}#L" in cell
+    rules = (site / "reference" / "routing" / "session_prefix" / "index.html").read_text()
+    assert f"{link}rules/session_prefix.json?at={head}#L" in rules
 
 
 @pytest.mark.site
@@ -211,3 +222,21 @@ def test_repository_manifest_is_local() -> None:
     result = run([sys.executable, "-m", "cellsdocs", "sources"], env={})
     assert result.code == 0
     assert "local" in result.stdout and os.fspath(ROOT / "adr") in result.stdout
+
+
+def test_web_links_from_git_urls() -> None:
+    from cellsdocs.manifest import SourceSpec, web_link
+
+    sha = "a" * 40
+    cases = {
+        "https://gitlab.com/gitlab-org/cells/topology-service.git": (
+            f"https://gitlab.com/gitlab-org/cells/topology-service/-/blob/{sha}/proto/x.proto#L7"
+        ),
+        "git@gitlab.com:gitlab-org/cells/topology-service.git": (
+            f"https://gitlab.com/gitlab-org/cells/topology-service/-/blob/{sha}/proto/x.proto#L7"
+        ),
+        "ssh://git@github.com/org/repo": f"https://github.com/org/repo/blob/{sha}/proto/x.proto#L7",
+        "file:///srv/repo": None,
+    }
+    for repo, expected in cases.items():
+        assert web_link(SourceSpec(kind="protos", path="proto", repo=repo), sha, "proto/x.proto", 7) == expected

@@ -87,8 +87,7 @@ class SourcePaths:
         origin = self.origin(kind)
         if origin is None:
             return None
-        path = Path(file)
-        return origin.link(path if path.is_absolute() else self.root / path, line)
+        return origin.link(file, line)  # a relative path is as displayed: relative to the working directory
 
     @classmethod
     def from_env(cls, root: Path | None = None, environ: Mapping[str, str] | None = None) -> SourcePaths:

@@ -51,8 +51,12 @@ class SiteModel:
 
     @cached_property
     def _api(self) -> tuple[ApiSite, dict[str, str]]:
+        paths = self.sources.paths
         return render_api(
-            self.sources.api, source_label=display_path(self.sources.paths.proto_root), backlinks=self.backlinks
+            self.sources.api,
+            source_label=display_path(paths.proto_root),
+            backlinks=self.backlinks,
+            source_link=lambda file, line: paths.link("protos", paths.proto_root / file, line),
         )
 
     @property

@@ -143,6 +143,10 @@ def render_cell_page(sources: Sources, cell: Cell, alerts: list[Alert], backlink
         ["Status", text(cell.status or "not set")],
         ["Ring", text(cell.ring if cell.ring is not None else "not set")],
         ["Owners", text(", ".join(cell.owners) or "not set")],
+        [
+            "Defined in",
+            _defined_in(sources.paths.link("topology", topology.source, cell.line), topology.source, cell.line),
+        ],
         ["Role", "first cell: default upstream and FIRST_CELL target" if cell == legacy else "cell"],
     ]
     out.append(table(["Fact", "Value"], facts) + "\n")
@@ -203,11 +207,25 @@ def _rule_action(rule: RouteRule) -> str:
     return then
 
 
-def render_rules_table(rule_set: RuleSet, *, anchors: bool = True) -> str:
-    """One row per rule, in evaluation order: what it is, what it matches, what it does."""
+def _defined_in(url: str | None, file: str, line: int | None) -> str:
+    """Where a fact comes from: file and line, linked upstream at the locked commit when known."""
+    label = code(posixpath.basename(file)) + (f" line {line}" if line else "")
+    return f'<a class="cells-source" href="{escape_attr(url)}">{label}</a>' if url else label
+
+
+def render_rules_table(
+    rule_set: RuleSet, *, anchors: bool = True, link: Callable[[str, int | None], str | None] | None = None
+) -> str:
+    """One row per rule, in evaluation order: what it is, what it matches, what it does.
+
+    With *link* (file, line -> upstream URL), each rule's number links to its definition upstream.
+    """
     rows = []
     for rule in rule_set.rules:
         number = text(rule.number)
+        url = link(rule_set.source, rule.line) if link else None
+        if url:
+            number = f'<a class="cells-source" href="{escape_attr(url)}" title="Definition upstream">{number}</a>'
         if anchors:
             number = f'<span id="{escape_attr(rule_anchor(rule_set, rule))}"></span>{number}'
         about = code(rule.id) if rule.id else ""
@@ -233,7 +251,12 @@ def render_routing_index(sources: Sources, active: str) -> str:
     return "".join(out)
 
 
-def render_rule_set_page(rule_set: RuleSet, active: str, backlinks: Backlinks | None = None) -> str:
+def render_rule_set_page(
+    rule_set: RuleSet,
+    active: str,
+    backlinks: Backlinks | None = None,
+    link: Callable[[str, int | None], str | None] | None = None,
+) -> str:
     out = [_front(rule_set.name, rule_set.source), f"# Rule set {text(rule_set.name)}\n\n"]
     if backlinks is not None:
         out.append(backlinks(f"rule-set:{rule_set.name}", rule_set_page(rule_set)))
@@ -242,7 +265,7 @@ def render_rule_set_page(rule_set: RuleSet, active: str, backlinks: Backlinks | 
     else:
         out.append(f"Not the active rule set (the router uses {code(active)}).\n\n")
     out.append("Rules in evaluation order; the first match wins.\n\n")
-    out.append(render_rules_table(rule_set))
+    out.append(render_rules_table(rule_set, link=link))
     return "".join(out)
 
 
@@ -254,7 +277,9 @@ def render_topology_pages(sources: Sources, active: str, backlinks: Backlinks | 
     pages[f"{ROUTING}/index.md"] = render_routing_index(sources, active)
     pages[f"{ROUTING}/explain.md"] = render_explainer_page(sources, active)
     for rule_set in sources.rule_sets:
-        pages[rule_set_page(rule_set)] = render_rule_set_page(rule_set, active, backlinks)
+        pages[rule_set_page(rule_set)] = render_rule_set_page(
+            rule_set, active, backlinks, lambda file, line: sources.paths.link("rules", file, line)
+        )
     return pages
 
 

@@ -59,6 +59,7 @@ class Comments:
     leading: str = ""
     trailing: str = ""
     detached: tuple[str, ...] = ()
+    line: int | None = None  #: 1-based line of the element in its .proto file (provenance links)
 
     @property
     def text(self) -> str:
@@ -301,6 +302,7 @@ class _Builder:
             leading=_clean_comment(location.leading_comments),
             trailing=_clean_comment(location.trailing_comments),
             detached=tuple(_clean_comment(d) for d in location.leading_detached_comments),
+            line=location.span[0] + 1 if location.span else None,
         )
 
     def build(self) -> ProtoModel:

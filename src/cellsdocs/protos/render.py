@@ -93,8 +93,19 @@ class ApiSite:
     file_pages: dict[str, str]  # proto file name -> src_uri of its types page
     backlinks: Callable[[str, str], str] | None = None  # (fqn, from_page) -> "Decisions: ..." Markdown
 
+    #: (proto file name, line) -> the definition's upstream web URL at the locked commit, if known
+    source_link: Callable[[str, int | None], str | None] | None = None
+
     def decisions(self, fqn: str, page: str) -> str:
         return self.backlinks(fqn, page) if self.backlinks is not None else ""
+
+    def source(self, file: str, comments: Any) -> str:
+        """A link to where the element is defined upstream (empty when no web URL is known)."""
+        url = self.source_link(file, getattr(comments, "line", None)) if self.source_link else None
+        if not url:
+            return ""
+        title = "Definition upstream, at the locked commit"
+        return f' <a class="cells-source" href="{escape_attr(url)}" title="{title}">source</a>'
 
     def href(self, fqn: str, *, from_page: str) -> str | None:
         """Relative link from *from_page* (a src_uri) to the element, or None if not in the API."""
@@ -123,7 +134,11 @@ def _file_slugs(files: Iterable[ProtoFile]) -> dict[str, str]:
     return out
 
 
-def build_api_site(model: ProtoModel, backlinks: Callable[[str, str], str] | None = None) -> ApiSite:
+def build_api_site(
+    model: ProtoModel,
+    backlinks: Callable[[str, str], str] | None = None,
+    source_link: Callable[[str, int | None], str | None] | None = None,
+) -> ApiSite:
     pages: dict[str, str] = {}
     file_pages: dict[str, str] = {}
     slugs = _file_slugs(model.api_files)
@@ -165,7 +180,7 @@ def build_api_site(model: ProtoModel, backlinks: Callable[[str, str], str] | Non
             add_enum(enum)
         for ext in file.extensions:
             pages[ext.fqn] = types_page
-    return ApiSite(model=model, pages=pages, file_pages=file_pages, backlinks=backlinks)
+    return ApiSite(model=model, pages=pages, file_pages=file_pages, backlinks=backlinks, source_link=source_link)
 
 
 # --- pieces -----------------------------------------------------------------------------------
@@ -273,7 +288,8 @@ def _ranges(ranges: Iterable[tuple[int, int]]) -> str:
 def render_message(site: ApiSite, message: Message, page: str, level: int = 3) -> str:
     hashes = "#" * level
     out = [f'{hashes} {text(message.name)} {{ #{message.fqn} data-toc-label="{escape_attr(message.name)}" }}\n\n']
-    out.append(f"{code(message.fqn)} {_badges(deprecated=message.deprecated)}\n\n")
+    source = site.source(message.file, message.comments)
+    out.append(f"{code(message.fqn)} {_badges(deprecated=message.deprecated)}{source}\n\n")
     out.append(_para(message.comments))
     if message.fields:
         rows = []
@@ -319,7 +335,8 @@ def render_message(site: ApiSite, message: Message, page: str, level: int = 3) -
 def render_enum(site: ApiSite, enum: Enum, page: str, level: int = 3) -> str:
     hashes = "#" * level
     out = [f'{hashes} {text(enum.name)} {{ #{enum.fqn} data-toc-label="{escape_attr(enum.name)}" }}\n\n']
-    out.append(f"{code(enum.fqn)} (enum) {_badges(deprecated=enum.deprecated)}\n\n")
+    source = site.source(enum.file, enum.comments)
+    out.append(f"{code(enum.fqn)} (enum) {_badges(deprecated=enum.deprecated)}{source}\n\n")
     out.append(_para(enum.comments))
     rows = []
     for value in enum.values:
@@ -371,7 +388,7 @@ def _streaming(method: Method) -> str:
     return ""
 
 
-def render_method(site: ApiSite, method: Method, page: str) -> str:
+def render_method(site: ApiSite, method: Method, page: str, file: str = "") -> str:
     out = [f'### {text(method.name)} {{ #{method.fqn} data-toc-label="{escape_attr(method.name)}" }}\n\n']
     badges = _badges(deprecated=method.deprecated, streaming=_streaming(method))
     signature = (
@@ -379,7 +396,7 @@ def render_method(site: ApiSite, method: Method, page: str) -> str:
         f"{text(method.input.rsplit('.', 1)[-1])}) returns ({'stream ' if method.server_streaming else ''}"
         f"{text(method.output.rsplit('.', 1)[-1])})</code>"
     )
-    out.append(f"{signature} {badges}\n\n")
+    out.append(f"{signature} {badges}{site.source(file, method.comments) if file else ''}\n\n")
     out.append(_para(method.comments))
     out.append(site.decisions(method.fqn, page))
     stream_in = " (stream)" if method.client_streaming else ""
@@ -410,7 +427,8 @@ def render_service_page(site: ApiSite, service: Service) -> tuple[str, str]:
     page = site.pages[service.fqn]
     out = [_front(f"{service.name}", service.file)]
     out.append(f"# {text(service.name)} {{ #{service.fqn} }}\n\n")
-    out.append(f"{code(service.fqn)} in {code(service.file)} {_badges(deprecated=service.deprecated)}\n\n")
+    source = site.source(service.file, service.comments)
+    out.append(f"{code(service.fqn)} in {code(service.file)} {_badges(deprecated=service.deprecated)}{source}\n\n")
     out.append(_para(service.comments))
     out.append(site.decisions(service.fqn, page))
     if service.options:
@@ -422,7 +440,7 @@ def render_service_page(site: ApiSite, service: Service) -> tuple[str, str]:
         rows.append([f"[{code(method.name)}](#{method.fqn})", rest, text(_streaming(method)), first])
     out.append("## RPCs\n\n" + table(["RPC", "REST", "Streaming", "Summary"], rows) + "\n")
     for method in service.methods:
-        out.append(render_method(site, method, page))
+        out.append(render_method(site, method, page, service.file))
     return page, "".join(out)
 
 
@@ -625,10 +643,14 @@ def render_coverage(site: ApiSite) -> str:
 
 
 def render_api(
-    model: ProtoModel, *, source_label: str, backlinks: Callable[[str, str], str] | None = None
+    model: ProtoModel,
+    *,
+    source_label: str,
+    backlinks: Callable[[str, str], str] | None = None,
+    source_link: Callable[[str, int | None], str | None] | None = None,
 ) -> tuple[ApiSite, dict[str, str]]:
     """Every API reference page: site path -> Markdown."""
-    site = build_api_site(model, backlinks)
+    site = build_api_site(model, backlinks, source_link)
     pages: dict[str, str] = {
         f"{BASE}/index.md": render_index(site, source_label),
         f"{BASE}/scalars.md": render_scalars(),
