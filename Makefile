@@ -7,7 +7,7 @@ RUN = $(UV) run --frozen --quiet
 SITE_DIR ?= site
 MKDOCS_YML ?= mkdocs.yml
 
-.PHONY: help setup setup-test serve build check linkcheck lint test test-fast offline public bench clean
+.PHONY: help setup setup-test sources serve build check linkcheck lint test test-fast offline public bench preview sources-update sources-update-write clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
@@ -18,16 +18,19 @@ setup:  ## install what is missing: Python deps (uv.lock), Graphviz
 setup-test:  ## setup + Chromium and the npm test tools
 	@scripts/setup.sh --test
 
-serve: setup  ## serve the site on http://127.0.0.1:8000 with live reload (a broken source keeps the last good site)
+sources: setup  ## fetch the remote sources of sources.toml at their locked commits (no network when cached)
+	$(RUN) cells-docs sources sync
+
+serve: setup sources  ## serve the site on http://127.0.0.1:8000 with live reload (a broken source keeps the last good site)
 	$(RUN) cells-docs serve --host 127.0.0.1 --port 8000
 
-build: setup  ## strict build into $(SITE_DIR)/ (replaced only by a complete, successful build)
+build: setup sources  ## strict build into $(SITE_DIR)/ (replaced only by a complete, successful build)
 	rm -rf $(SITE_DIR).new
 	$(RUN) mkdocs build --strict --clean --config-file $(MKDOCS_YML) --site-dir $(SITE_DIR).new
 	rm -rf $(SITE_DIR).old && if [ -d $(SITE_DIR) ]; then mv $(SITE_DIR) $(SITE_DIR).old; fi
 	mv $(SITE_DIR).new $(SITE_DIR) && rm -rf $(SITE_DIR).old
 
-check: setup  ## validate every source without building the site
+check: setup sources  ## validate every source without building the site
 	$(RUN) cells-docs check
 
 linkcheck: build  ## check every internal link and anchor of the built site
@@ -56,6 +59,18 @@ public:  ## public/: the built site as GitLab Pages serves it, a .gz beside ever
 
 bench: setup-test  ## benchmark: site vs plain MkDocs build of the same Markdown; API, routing, explainer figures
 	$(RUN) python scripts/bench.py
+
+PREVIEW_SITE ?= site
+PREVIEW_SUMMARY ?= preview-summary.md
+preview: setup sources  ## one source (KIND) replaced by another checkout (PREVIEW_PATH): summary + drift-report build
+	@test -n "$(KIND)" -a -n "$(PREVIEW_PATH)" || { echo "make preview: set KIND=<protos|topology|rules|alerts|adrs|runbooks> and PREVIEW_PATH=<path>" >&2; exit 1; }
+	$(RUN) cells-docs sources preview "$(KIND)" "$(PREVIEW_PATH)" --label "$(PREVIEW_LABEL)" --summary "$(PREVIEW_SUMMARY)" --build "$(PREVIEW_SITE)"
+
+sources-update: setup  ## scheduled: exit 3 with a summary (sources-update.md) when an upstream source moved
+	$(RUN) cells-docs sources update --check --summary sources-update.md
+
+sources-update-write: setup  ## move sources.lock to each upstream head (writes sources-update.md)
+	$(RUN) cells-docs sources update --summary sources-update.md
 
 clean:
 	rm -rf $(SITE_DIR) public build .cache .pytest_cache .mypy_cache .ruff_cache

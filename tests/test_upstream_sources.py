@@ -240,3 +240,41 @@ def test_web_links_from_git_urls() -> None:
     }
     for repo, expected in cases.items():
         assert web_link(SourceSpec(kind="protos", path="proto", repo=repo), sha, "proto/x.proto", 7) == expected
+
+
+def test_preview_template_is_valid_gitlab_ci() -> None:
+    checker = shutil.which("check-jsonschema", path=str(Path(sys.executable).parent))
+    assert checker
+    template = ROOT / "ci" / "upstream-preview.gitlab-ci.yml"
+    result = run([checker, "--builtin-schema", "vendor.gitlab-ci", str(template)])
+    assert result.code == 0, result.output
+    text = template.read_text()
+    assert "make -C" in text and "preview" in text and "expose_as" in text
+
+
+@pytest.mark.site
+def test_preview_of_an_upstream_merge_request(tmp_path: Path) -> None:
+    """What `make preview` runs in an upstream MR: the summary, then a report-mode build."""
+    project = tmp_path / "docs-project"
+    shutil.copytree(minimal_project().parent, project, symlinks=True)
+    tree = tmp_path / "tree"
+    shutil.copytree(MINIMAL, tree)
+    (project / "samples.jsonl").write_text(REQUESTS)
+    (project / "sources.toml").write_text(
+        "".join(f'[{kind}]\npath = "{tree / inner}"\n\n' for kind, inner in KINDS.items())
+        + '[samples]\nrequests = "samples.jsonl"\n'
+    )
+    merge_request = tmp_path / "mr-rules"
+    shutil.copytree(MINIMAL / "rules", merge_request)
+    rules = merge_request / "session_prefix.json"
+    data = json.loads(rules.read_text())
+    data.insert(0, {"id": "y-first", "match": {"type": "path", "regex_value": "^/y"}, "action": "proxy"})
+    rules.write_text(json.dumps(data))
+    summary = tmp_path / "summary.md"
+    site = tmp_path / "preview-site"
+    result = docs(
+        project, "sources", "preview", "rules", str(merge_request), "--summary", str(summary), "--build", str(site)
+    )
+    assert result.code == 0, result.output
+    assert "Route changes on the sample requests" in summary.read_text()
+    assert json.loads((site / "drift.json").read_text())["mode"] == "report"

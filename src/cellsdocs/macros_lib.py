@@ -7,6 +7,7 @@ with the page and the missing name.
 
 from __future__ import annotations
 
+import datetime as dt
 import posixpath
 import re
 from collections.abc import Mapping
@@ -17,7 +18,7 @@ from .explain import first_cell
 from .markdown import code, escape_attr, table, text
 from .protos.refs import resolve
 from .routing import RuleSet
-from .settings import ENV_VARS
+from .settings import ENV_VARS, KIND_OF_VAR
 from .site import SiteModel
 from .topology import Cell
 from .topology_render import (
@@ -55,14 +56,35 @@ def source_inventory(ctx: MacroContext) -> str:
     }
     root = paths.root
     rows = []
-    for var, (attr, default, what) in ENV_VARS.items():
+    for var, (attr, _default, what) in ENV_VARS.items():
+        kind = KIND_OF_VAR[var]
+        origin = paths.origin(kind)
         location = getattr(paths, attr)
-        try:
-            shown = location.relative_to(root).as_posix()
-        except ValueError:
-            shown = location.name + " (outside the repository)"
-        rows.append([code(var), text(what), code(shown), code(default), text(counts[attr])])
-    return table(["Variable", "Source", "Read from", "Default", "Holds"], rows)
+        if origin is not None and origin.lock is not None and not origin.override:
+            lock = origin.lock
+            age = _age_days(lock.date, ctx.site.today)
+            shown = (
+                f"{code(origin.spec.repo)} at {code(origin.spec.ref)}, path {code(origin.spec.path)}<br>"
+                f"commit {code(lock.commit[:12])} of {text(lock.date[:10])} ({text(age)}): {text(lock.subject)}"
+            )
+        else:
+            try:
+                shown = code(location.relative_to(root).as_posix())
+            except ValueError:
+                shown = code(location.name) + " (outside the repository)"
+            if origin is not None and origin.override:
+                shown += f" (from {code(var)})"
+        rows.append([f"{code(kind)}<br>{code(var)}", text(what), shown, text(counts[attr])])
+    return table(["Kind and variable", "Source", "Read from", "Holds"], rows)
+
+
+def _age_days(date: str, today: dt.date) -> str:
+    try:
+        when = dt.date.fromisoformat(date[:10])
+    except ValueError:
+        return "age unknown"
+    days = (today - when).days
+    return "committed today" if days <= 0 else f"{days} day(s) old at build time"
 
 
 _BENCH_LABELS = {  # in the order the tables show them

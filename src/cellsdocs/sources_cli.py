@@ -7,6 +7,7 @@ import argparse
 import dataclasses
 import datetime as dt
 import os
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -124,6 +125,44 @@ def _cmd_update(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_preview(args: argparse.Namespace) -> int:
+    """What replacing one source with another checkout (an upstream merge request) changes."""
+    from .upstream import summarize
+
+    root = _root(args)
+    kind = args.kind
+    if kind not in KINDS:
+        raise CellsDocsError(f"unknown source kind {kind!r}", hint=f"use one of: {', '.join(KINDS)}")
+    candidate = Path(args.path).resolve()
+    if not candidate.exists():
+        raise CellsDocsError(f"{args.path} does not exist", hint=f"give the {KINDS[kind][2]} of the merge request")
+    old_paths = SourcePaths.from_env(root)
+    new_paths = dataclasses.replace(old_paths, **{KINDS[kind][0]: candidate})  # type: ignore[arg-type]
+    manifest = load_manifest(manifest_file(root))
+    summary = summarize(old_paths, new_paths, requests=manifest.requests)
+    report = summary.markdown(f"Docs preview: {kind} from {args.label or args.path}")
+    print(report)
+    if args.summary:
+        Path(args.summary).write_text(report, encoding="utf-8")
+    if args.build:
+        return _preview_build(root, kind, candidate, Path(args.build))
+    return 0
+
+
+def _preview_build(root: Path, kind: str, candidate: Path, site_dir: Path) -> int:
+    """A strict build in drift report mode, with *kind* read from *candidate*."""
+    import subprocess
+
+    var = next(v for v, k in KIND_OF_VAR.items() if k == kind)
+    env = {**os.environ, var: str(candidate), "CELLS_DRIFT": "report", "NO_MKDOCS_2_WARNING": "1"}
+    config = root / "mkdocs.yml"
+    command = [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config), "-d", str(site_dir.resolve())]
+    try:
+        return subprocess.run(command, env=env, cwd=root, check=False, timeout=1800).returncode
+    except subprocess.TimeoutExpired as exc:
+        raise CellsDocsError("the preview build did not finish within 30 minutes") from exc
+
+
 def _paths_with(root: Path, manifest: Manifest, entries: dict[str, LockEntry]) -> SourcePaths:
     """The source locations as they would resolve with *entries* as the lock."""
     paths = SourcePaths.from_env(root)
@@ -186,6 +225,15 @@ def add_sources_commands(sub: argparse._SubParsersAction) -> None:  # type: igno
     update.add_argument("--summary", metavar="FILE", help="also write the Markdown summary to FILE")
     update.add_argument("--check", action="store_true", help="leave the lock as it is; exit 3 when upstream has moved")
     update.set_defaults(func=_cmd_update)
+    preview = actions.add_parser(
+        "preview", help="what one source replaced by another checkout (e.g. an upstream MR) changes for the site"
+    )
+    preview.add_argument("kind", help=f"the source kind ({', '.join(KINDS)})")
+    preview.add_argument("path", help="the replacement: a folder (or config.toml) in the merge request's checkout")
+    preview.add_argument("--summary", metavar="FILE", help="also write the Markdown summary to FILE")
+    preview.add_argument("--label", help="how the summary names the replacement (e.g. the MR)")
+    preview.add_argument("--build", metavar="SITE_DIR", help="then build the site there in drift report mode")
+    preview.set_defaults(func=_cmd_preview)
     status = actions.add_parser("status", help="each remote source's locked commit, age and how far behind its ref")
     status.add_argument("--fail-if-behind", action="store_true")
     status.set_defaults(func=_cmd_status)
