@@ -86,3 +86,27 @@ def test_broken_inputs_give_one_line_with_location(text: str, expected: str) -> 
 )
 def test_address_validation(address: str, ok: bool) -> None:
     assert (validate_address(address) is None) is ok
+
+
+def test_sequence_range_may_start_at_zero() -> None:
+    text = '[[cells]]\nid = 1\nname = "cell-1"\naddress = "a.example.com:443"\nsession_prefix = "c1_"\nsequence_range = [0, 999]\n'
+    assert parse_topology(text).cells[0].sequence_min == 0
+
+
+def test_every_problem_of_a_config_is_reported_at_once() -> None:
+    from cellsdocs.errors import SourceErrors
+
+    cell = '[[cells]]\nid = {id}\nname = "{name}"\naddress = "{address}"\nsession_prefix = "p{id}_"\nsequence_range = [{lo}, {hi}]\n'
+    text = "\n".join(
+        [
+            cell.format(id=1, name="cell-1", address="a.example.com:443", lo=0, hi=999),
+            cell.format(id=2, name="cell-2", address="b.example.com:443", lo=500, hi=1999),
+            cell.format(id=3, name="cell-1", address="nope", lo=3000, hi=3999),
+        ]
+    )
+    with pytest.raises(SourceErrors) as caught:
+        parse_topology(text)
+    messages = [e.format() for e in caught.value.errors]
+    assert len(messages) == 2
+    assert any("cells[2].address" in m for m in messages)
+    assert any("overlaps cells[0]" in m and ":13:" in m for m in messages)

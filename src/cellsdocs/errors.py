@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["CellsDocsError", "DanglingReference", "SourceError"]
+__all__ = ["CellsDocsError", "DanglingReference", "SourceError", "SourceErrors"]
 
 
 class CellsDocsError(Exception):
@@ -72,3 +72,18 @@ class DanglingReference(CellsDocsError):
     Fails the build by default; in drift report mode (``CELLS_DRIFT=report``) it becomes a finding
     shown where the reference is, on the *Drift report* page and in ``drift.json``.
     """
+
+
+class SourceErrors(SourceError):
+    """Several problems in one source, all reported at once (``errors``, each one line)."""
+
+    def __init__(self, errors: list[CellsDocsError]) -> None:
+        self.errors = errors
+        first = errors[0]
+        super().__init__(
+            first.message if len(errors) == 1 else f"{len(errors)} problems: " + " | ".join(e.format() for e in errors),
+            file=first.file,
+            line=first.line if len(errors) == 1 else None,
+            key=first.key if len(errors) == 1 else None,
+            hint=first.hint if len(errors) == 1 else None,
+        )

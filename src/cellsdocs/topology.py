@@ -18,7 +18,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from .errors import SourceError
+from .errors import CellsDocsError, SourceError, SourceErrors
 from .indexing import first_by
 from .textio import display_path, read_text
 
@@ -203,8 +203,8 @@ def _parse_cell(raw: Any, index: int, *, file: str, text: str, header: int | Non
         raise fail("must be a list of two integers [min, max]", key="sequence_range")
     lo = integer("sequence_range", seq[0])
     hi = integer("sequence_range", seq[1])
-    if lo < 1 or hi > _INT64_MAX:
-        raise fail(f"[{lo}, {hi}] leaves the positive int64 range", key="sequence_range")
+    if lo < 0 or hi > _INT64_MAX:
+        raise fail(f"[{lo}, {hi}] leaves the int64 range of IDs (0 to 2^63-1)", key="sequence_range")
     if lo > hi:
         raise fail(
             f"range [{lo}, {hi}] is inverted: min is greater than max",
@@ -264,40 +264,52 @@ def parse_topology(text: str, *, file: str = "config.toml") -> Topology:
             hint="write each cell as a [[cells]] table",
         )
     headers = _cell_lines(text)
-    cells = [
-        _parse_cell(raw, i, file=file, text=text, header=headers[i] if i < len(headers) else None)
-        for i, raw in enumerate(raw_cells)
-    ]
-    _check_unique(cells, file=file, text=text)
+    cells: list[Cell] = []
+    errors: list[CellsDocsError] = []
+    for i, raw in enumerate(raw_cells):
+        try:
+            cells.append(_parse_cell(raw, i, file=file, text=text, header=headers[i] if i < len(headers) else None))
+        except SourceError as exc:  # every cell's problem is reported, not only the first
+            errors.append(exc)
+    errors.extend(_check_unique(cells, file=file, text=text))
+    if errors:
+        raise errors[0] if len(errors) == 1 else SourceErrors(errors)
     return Topology(cells=tuple(cells), source=file)
 
 
-def _check_unique(cells: list[Cell], *, file: str, text: str) -> None:
+def _check_unique(cells: list[Cell], *, file: str, text: str) -> list[CellsDocsError]:
+    """Duplicate ids, names and prefixes, and overlapping sequence ranges: every one of them."""
+    errors: list[CellsDocsError] = []
     for attr, what in (("id", "id"), ("name", "name"), ("session_prefix", "session_prefix")):
         seen: dict[object, int] = {}
         for index, cell in enumerate(cells):
             value = getattr(cell, attr)
             if value in seen:
-                raise SourceError(
-                    f"duplicate {what} {value!r}, already used by cells[{seen[value]}]",
-                    file=file,
-                    line=_key_line(text, cell.line, attr),
-                    key=f"cells[{index}].{what}",
-                    hint=f"give every cell a unique {what}",
+                errors.append(
+                    SourceError(
+                        f"duplicate {what} {value!r}, already used by cells[{seen[value]}]",
+                        file=file,
+                        line=_key_line(text, cell.line, attr),
+                        key=f"cells[{index}].{what}",
+                        hint=f"give every cell a unique {what}",
+                    )
                 )
-            seen[value] = index
+            seen.setdefault(value, index)
     ordered = sorted(range(len(cells)), key=lambda i: cells[i].sequence_min)
     for before, after in itertools.pairwise(ordered):
         a, b = cells[before], cells[after]
         if b.sequence_min <= a.sequence_max:
-            raise SourceError(
-                f"sequence_range [{b.sequence_min}, {b.sequence_max}] overlaps cells[{before}] ({a.name}) "
-                f"[{a.sequence_min}, {a.sequence_max}]: IDs would collide across cells",
-                file=file,
-                line=_key_line(text, b.line, "sequence_range"),
-                key=f"cells[{after}].sequence_range",
-                hint=f"start it after {a.sequence_max}",
+            errors.append(
+                SourceError(
+                    f"sequence_range [{b.sequence_min}, {b.sequence_max}] overlaps cells[{before}] ({a.name}) "
+                    f"[{a.sequence_min}, {a.sequence_max}]: IDs would collide across cells",
+                    file=file,
+                    line=_key_line(text, b.line, "sequence_range"),
+                    key=f"cells[{after}].sequence_range",
+                    hint=f"start it after {a.sequence_max}",
+                )
             )
+    return errors
 
 
 def load_topology(path: Path) -> Topology:
