@@ -3,7 +3,6 @@ on each record, and backlinks from the reference pages of what each decision gov
 
 from __future__ import annotations
 
-import html
 import json
 import posixpath
 from collections.abc import Callable
@@ -11,6 +10,7 @@ from pathlib import Path
 
 from .adr import Adr, AdrCollection
 from .errors import CellsDocsError
+from .escaping import dot_string, dot_url, html_text, url_path
 from .graphviz import render_svg
 from .markdown import code, escape_attr, text
 from .protos.refs import resolve
@@ -58,7 +58,7 @@ def governance_index(sources: Sources) -> dict[str, list[Adr]]:
 
 def _link(adr: Adr, from_page: str) -> str:
     rel = posixpath.relpath(adr.page, posixpath.dirname(from_page) or ".")
-    return f"[{text(adr.ref)}: {text(adr.title)}]({rel}) ({text(adr.status or 'status not recorded')})"
+    return f"[{text(adr.ref)}: {text(adr.title)}]({url_path(rel)}) ({text(adr.status or 'status not recorded')})"
 
 
 def make_backlinks(index: dict[str, list[Adr]]) -> Callable[[str, str], str]:
@@ -109,7 +109,7 @@ def render_adr_index(collection: AdrCollection, *, directory_urls: bool = True) 
     """Every record in a table a reader can filter by status and tag in the browser."""
 
     def href(stem: str) -> str:  # from adr/index.md, served at adr/ (or adr/index.html)
-        return escape_attr(f"{stem}/" if directory_urls else f"{stem}.html")
+        return escape_attr(url_path(f"{stem}/" if directory_urls else f"{stem}.html"))
 
     adrs = sorted(collection.adrs, key=lambda a: (a.number is None, a.number or 0, a.stem))
     statuses = sorted({a.status or "unknown" for a in adrs})
@@ -124,18 +124,18 @@ def render_adr_index(collection: AdrCollection, *, directory_urls: bool = True) 
         )
         rows.append(
             f'<tr data-status="{escape_attr(status)}" data-tags="{escape_attr(json.dumps(list(adr.tags)))}">'
-            f"<td>{html.escape(adr.ref)}</td>"
+            f"<td>{html_text(adr.ref)}</td>"
             f'<td><a href="{href(adr.stem)}">{text(adr.title)}</a></td>'
-            f'<td><span class="cells-status cells-status--{escape_attr(status)}">{html.escape(status)}</span></td>'
-            f"<td>{html.escape(adr.date.isoformat() if adr.date else '')}</td>"
-            f"<td>{', '.join(html.escape(t) for t in adr.tags)}</td>"
+            f'<td><span class="cells-status cells-status--{escape_attr(status)}">{html_text(status)}</span></td>'
+            f"<td>{html_text(adr.date.isoformat() if adr.date else '')}</td>"
+            f"<td>{', '.join(html_text(t) for t in adr.tags)}</td>"
             f"<td>{superseded}</td></tr>"
         )
     status_boxes = "".join(
-        f'<label><input type="checkbox" name="status" value="{escape_attr(s)}" checked> {html.escape(s)}</label>'
+        f'<label><input type="checkbox" name="status" value="{escape_attr(s)}" checked> {html_text(s)}</label>'
         for s in statuses
     )
-    tag_options = "".join(f'<option value="{escape_attr(t)}">{html.escape(t)}</option>' for t in tags)
+    tag_options = "".join(f'<option value="{escape_attr(t)}">{html_text(t)}</option>' for t in tags)
     return (
         "---\nrender_macros: false\n---\n\n# Architecture decisions\n\n"
         f'<p class="cells-generated">Generated at build time from {code(collection.folder)} by '
@@ -167,13 +167,13 @@ def render_timeline(collection: AdrCollection) -> str:
             out.append(f"\n## {year}\n\n")
         status = adr.status or "unknown"
         out.append(
-            f"- **{adr.date.isoformat()}** [{text(adr.ref)}: {text(adr.title)}]({adr.stem}.md) "
-            f'<span class="cells-status cells-status--{escape_attr(status)}">{html.escape(status)}</span>\n'
+            f"- **{adr.date.isoformat()}** [{text(adr.ref)}: {text(adr.title)}]({url_path(adr.stem + '.md')}) "
+            f'<span class="cells-status cells-status--{escape_attr(status)}">{html_text(status)}</span>\n'
         )
     undated = [a for a in collection.adrs if a.date is None]
     if undated:
         out.append("\n## Undated\n\n")
-        out.extend(f"- [{text(a.ref)}: {text(a.title)}]({a.stem}.md)\n" for a in undated)
+        out.extend(f"- [{text(a.ref)}: {text(a.title)}]({url_path(a.stem + '.md')})\n" for a in undated)
     return "".join(out)
 
 
@@ -185,10 +185,6 @@ _STATUS_COLOR = {
     "superseded": "#9e9e9e",
     "unknown": "#757575",
 }
-
-
-def _dot_string(value: str) -> str:
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
 
 
 def adr_graph_dot(collection: AdrCollection, *, directory_urls: bool) -> str:
@@ -205,11 +201,11 @@ def adr_graph_dot(collection: AdrCollection, *, directory_urls: bool) -> str:
         status = adr.status or "unknown"
         title = adr.title if len(adr.title) <= 42 else adr.title[:40] + "…"
         href = f"../{adr.stem}/" if directory_urls else f"{adr.stem}.html"
-        label = _dot_string(adr.ref + "\\n" + title).replace("\\\\n", "\\n")
-        color = _dot_string(_STATUS_COLOR.get(status, "#757575"))
-        tooltip = _dot_string(f"{adr.ref}: {adr.title} ({status})")
+        label = dot_string(adr.ref)[:-1] + "\\n" + dot_string(title)[1:]  # two lines: reference, title
+        color = dot_string(_STATUS_COLOR.get(status, "#757575"))
+        tooltip = dot_string(f"{adr.ref}: {adr.title} ({status})")
         lines.append(
-            f'  n{adr.number} [label={label}, fillcolor={color}, URL={_dot_string(href)}, target="_top", '
+            f'  n{adr.number} [label={label}, fillcolor={color}, URL={dot_url(href)}, target="_top", '
             f'tooltip={tooltip}, id="adr-{adr.number}"];'
         )
     numbers = {a.number for a in adrs}

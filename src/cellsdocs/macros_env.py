@@ -11,6 +11,7 @@ from functools import partial, wraps
 from typing import Any
 
 import jinja2
+from jinja2.exceptions import SecurityError
 from mkdocs.exceptions import PluginError
 
 from . import macros_lib
@@ -18,6 +19,7 @@ from .drift import Finding, marker
 from .errors import CellsDocsError, DanglingReference
 from .macros_lib import MacroContext
 from .mkdocs_adapter import site_for
+from .templating import MACRO_NAMES, REFUSED_HINT, MacroSandbox, TemplateRefused, macro_environment, vet_template
 
 __all__ = ["MACROS", "register"]
 
@@ -79,38 +81,54 @@ def register(env: Any) -> None:
 
         env.macro(run, name)
 
+    if set(MACROS) != MACRO_NAMES:  # the check of runbooks and ADRs knows the macros by name
+        raise PluginError(f"cellsdocs.templating.MACRO_NAMES differs from MACROS: {sorted(set(MACROS) ^ MACRO_NAMES)}")
     for name, function in MACROS.items():
         bind(name, function)
     _make_rendering_strict(env)
 
 
 def _make_rendering_strict(env: Any) -> None:
-    """Replace mkdocs-macros' page rendering with one that raises a one-line error.
+    """Replace mkdocs-macros' page rendering with a sandboxed one that raises a one-line error.
 
-    mkdocs-macros catches every exception while rendering a page and either writes it into the
-    page or logs it with a traceback and calls ``exit()`` (which would also stop ``mkdocs serve``).
-    Here the same rendering raises :class:`PluginError` naming the page, the line and the problem:
+    mkdocs-macros renders every page (and every title that looks like a template) with an
+    unsandboxed Jinja environment that also sees the build's objects (``config``, the plugins...),
+    catches every exception and either writes it into the page or logs a traceback and calls
+    ``exit()``. Here a page is first vetted (:func:`~cellsdocs.templating.vet_template`: macro
+    calls with literal arguments and the page's own front-matter values, nothing else; the same
+    check ``cells-docs check`` runs on runbooks and ADRs), then rendered in
+    :class:`~cellsdocs.templating.MacroSandbox` with only the site's macros and the front matter as
+    plain data. Any problem raises :class:`PluginError` naming the page, the line and the fix:
     ``mkdocs build`` aborts with that line, ``mkdocs serve`` keeps the last good site.
     """
-    from copy import copy
+    sandbox: list[MacroSandbox] = []
+
+    def environment() -> MacroSandbox:
+        if not sandbox:
+            sandbox.append(macro_environment({name: env.macros[name] for name in MACROS}))
+        return sandbox[0]
 
     def render(markdown: str, force_rendering: bool = False) -> str:
-        variables = copy(env.variables)
         page = getattr(env, "page", None)
         meta = getattr(page, "meta", None) or {}
         if meta.get("render_macros") is False:
             return markdown
         if not env.config["render_by_default"] and not (force_rendering or meta.get("render_macros") is True):
             return markdown
-        # front matter becomes page variables, but never hides a macro (runbooks have `service:`)
-        variables.update({key: value for key, value in meta.items() if key not in MACROS})
+        # front matter becomes page variables (plain data), but never hides a macro (runbooks have `service:`)
+        variables = {key: value for key, value in meta.items() if key not in MACROS and isinstance(key, str)}
         where = _page_of(env)
         try:
-            return str(env.env.from_string(markdown).render(**variables))
+            vet_template(markdown, macros=MACROS, variables=variables)
+            return str(environment().from_string(markdown).render(**variables))
         except PluginError:
             raise
         except CellsDocsError as exc:
             raise PluginError(f"{where}: {exc.format()}") from exc
+        except TemplateRefused as exc:
+            raise PluginError(f"{where}:{exc.line}: template refused: {exc.message} (fix: {REFUSED_HINT})") from exc
+        except SecurityError as exc:
+            raise PluginError(f"{where}: template refused: {exc} (fix: {REFUSED_HINT})") from exc
         except jinja2.TemplateSyntaxError as exc:
             raise PluginError(
                 f"{where}:{exc.lineno}: template syntax error: {exc.message} "

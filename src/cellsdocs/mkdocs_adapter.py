@@ -15,6 +15,7 @@ import logging
 import os
 import re
 import time
+from collections.abc import MutableMapping
 from pathlib import Path
 from typing import Any
 
@@ -28,11 +29,12 @@ from . import buildclock
 from .adr import adr_files
 from .drift import DRIFT_PAGE, PLACEHOLDER, drift_mode, findings_json, render_findings
 from .errors import CellsDocsError
+from .escaping import nav_title
 from .runbooks import runbook_files
 from .settings import SourcePaths
 from .site import SiteModel
 from .sources import SourcesInvalid, fingerprint, load_sources
-from .templating import protect_foreign_templates
+from .templating import literal_template, protect_foreign_templates
 
 __all__ = [
     "on_config",
@@ -152,7 +154,7 @@ def _expand(entry: Any, uris: list[str]) -> Any:
         for name, pages in sorted(sections.items()):
             index = f"{folder}{name}/index.md"
             chunks = _chunked([p for p in pages if p != index])
-            expanded.append({name: ([index] if index in uris else []) + chunks})
+            expanded.append({nav_title(name): ([index] if index in uris else []) + chunks})
         return expanded
     if isinstance(entry, list):
         out: list[Any] = []
@@ -235,11 +237,29 @@ def on_files(files: Files, *, config: MkDocsConfig) -> Files:
     return files
 
 
+#: front-matter keys the theme (Material) writes into pages as they are: the title in the navigation,
+#: ``<title>`` and header; ``description`` in a meta tag; ``subtitle``; ``status``; ``tags`` in the
+#: search index, whose results Material inserts as HTML
+THEMED_META = ("title", "description", "subtitle", "status", "tags")
+
+
+def escape_front_matter(meta: MutableMapping[str, Any]) -> None:
+    """Front matter is data: the values the theme shows are escaped for HTML (braces included, so
+    mkdocs-macros, which renders titles that look like templates, leaves them alone)."""
+    for key in THEMED_META:
+        value = meta.get(key)
+        if isinstance(value, list):
+            meta[key] = [nav_title(item) if isinstance(item, str) else item for item in value]
+        elif value is not None and not isinstance(value, dict):
+            meta[key] = nav_title(value)
+
+
 @event_priority(100)  # before mkdocs-macros renders the page with Jinja
 def _protect_page(markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
-    title = page.title
-    if title and "{" in title:  # mkdocs-macros renders the title too
-        page.title = protect_foreign_templates(title)
+    escape_front_matter(page.meta)
+    title = page.title  # from the front matter (escaped above) or the page's first heading
+    if title and any(marker in title for marker in ("{{", "{%", "{#")):
+        page.title = literal_template(title)  # mkdocs-macros renders titles: a title is never a template
     return protect_foreign_templates(markdown)
 
 
@@ -257,8 +277,13 @@ def on_page_content(html: str, *, page: Page, config: MkDocsConfig, files: Files
     """Take the title from the rendered heading; with ``CELLS_DUMP_MARKDOWN``, save the final Markdown."""
     if "title" not in page.meta and page._title_from_render:
         # mkdocs-macros re-renders the raw title and pins it, tags and all; MkDocs' own title
-        # from the rendered heading is plain text.
+        # from the rendered heading is plain text, which the theme writes unescaped (and Material's
+        # ``<title>`` unescapes it once more): kept escaped as the page's title.
         page.__dict__.pop("title", None)
+        if page.is_homepage:  # Material leaves the home page's title out of <title>
+            page.title = nav_title(page._title_from_render)
+        else:
+            page.meta["title"] = nav_title(page._title_from_render)
     target = os.environ.get("CELLS_DUMP_MARKDOWN")
     if target:
         dump_page(Path(target), page)

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 
 from .alerts import Alert
 from .errors import SourceError
+from .escaping import code_block, html_attr, url_path
 from .markdown import code, table, text
 from .runbooks import Runbook
 from .sources import Sources
@@ -41,13 +42,6 @@ def _indent(block: str) -> str:
     return "".join(f"    {line}" if line.strip() else line for line in block.splitlines(keepends=True))
 
 
-def _fence(content: str, language: str = "") -> str:
-    ticks = "```"
-    while ticks in content:
-        ticks += "`"
-    return f"{ticks}{language}\n{content.rstrip()}\n{ticks}\n"
-
-
 def alert_block(alert: Alert) -> str:
     """An admonition with the alert as the rule files define it."""
     facts = [
@@ -60,12 +54,12 @@ def alert_block(alert: Alert) -> str:
     body = "Alert as defined in the rule files (generated; edit the rule file, not this box):\n\n" + table(
         ["Fact", "Value"], facts
     )
-    body += "\n" + _fence(alert.expr, "promql")
+    body += "\n" + code_block(alert.expr, "promql")
     for key, value in alert.annotations:
         if key in ("runbook", "runbook_url"):
             continue
-        body += f"\n{text(key.capitalize())}:\n\n" + _fence(value, "text")
-    return f'\n???+ abstract "Alert definition: {alert.name}"\n' + _indent(body) + "\n"
+        body += f"\n{text(key.capitalize())}:\n\n" + code_block(value, "text")
+    return f'\n???+ abstract "Alert definition: {text(alert.name)}"\n' + _indent(body) + "\n"
 
 
 def stale_banner(book: Runbook, today: dt.date) -> str:
@@ -124,10 +118,10 @@ def render_alert_index(sources: Sources) -> str:
         else:
             anchor = link.partition("#")[2] if link else ""
             rel = posixpath.relpath(book.page, posixpath.dirname(page))
-            target = f"[{text(book.title)}]({rel}{'#' + anchor if anchor else ''})"
+            target = f"[{text(book.title)}]({url_path(rel + ('#' + anchor if anchor else ''))})"
         rows.append(
             [
-                f'<span id="{alert.name.lower()}"></span>{code(alert.name)}',
+                f'<span id="{html_attr(alert.name.lower())}"></span>{code(alert.name)}',
                 text(alert.severity or ""),
                 text(alert.service or ""),
                 text(alert.label("pager") or ""),
@@ -159,7 +153,7 @@ def render_freshness(sources: Sources, today: dt.date) -> str:
         rel = posixpath.relpath(book.page, posixpath.dirname(page))
         rows.append(
             [
-                f"[{text(book.title)}]({rel})",
+                f"[{text(book.title)}]({url_path(rel)})",
                 text(book.owner or ""),
                 text(book.last_reviewed or "never"),
                 text(book.review_every or ""),

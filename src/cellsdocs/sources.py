@@ -12,15 +12,17 @@ from typing import TypeVar
 
 from google.protobuf import descriptor_pb2
 
-from .adr import AdrCollection, lint_adrs, load_adrs
+from .adr import AdrCollection, adr_files, lint_adrs, load_adrs
 from .alerts import AlertRules, load_alert_rules
 from .drift import Finding
 from .errors import CellsDocsError, SourceError
 from .protos.compile import compile_proto_tree
 from .protos.model import ProtoModel, build_model
 from .routing import RuleSet, load_rule_sets
-from .runbooks import RunbookCollection, check_alert_contract, lint_runbook, load_runbooks
+from .runbooks import RunbookCollection, check_alert_contract, lint_runbook, load_runbooks, runbook_files
 from .settings import SourcePaths
+from .templating import vet_page
+from .textio import display_path, read_text
 from .topology import Topology, load_topology
 
 __all__ = ["Sources", "SourcesInvalid", "classify_type_values", "fingerprint", "load_sources"]
@@ -122,11 +124,29 @@ def check_governed(sources: Sources) -> list[CellsDocsError]:
 
 
 def lint(sources: Sources) -> list[CellsDocsError]:
-    """Checks of one source's structure: runbook sections and front matter, ADR lifecycle."""
+    """Checks of one source's structure: runbook sections and front matter, ADR lifecycle, and the
+    macros in runbook and ADR pages (what the build's template sandbox would refuse)."""
     errors: list[CellsDocsError] = []
     for book in sources.runbooks.runbooks:
         errors.extend(lint_runbook(book, Path(book.file).parent.name))
     errors.extend(lint_adrs(sources.adrs))
+    errors.extend(check_page_templates(sources.paths))
+    return errors
+
+
+def check_page_templates(paths: SourcePaths) -> list[CellsDocsError]:
+    """Every runbook and ADR page as the build renders it: only macro calls, no template code."""
+    errors: list[CellsDocsError] = []
+    for path, folder in [
+        *((p, paths.runbook_dir) for p in runbook_files(paths.runbook_dir)),
+        *((p, paths.adr_dir) for p in adr_files(paths.adr_dir)),
+    ]:
+        try:
+            problem = vet_page(read_text(path, what="page", within=folder), file=display_path(path))
+        except CellsDocsError:  # unreadable: already reported where the page was loaded
+            continue
+        if problem is not None:
+            errors.append(problem)
     return errors
 
 
