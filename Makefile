@@ -6,6 +6,9 @@ UV = "$$(scripts/uv-path.sh)"
 RUN = $(UV) run --frozen --quiet
 SITE_DIR ?= site
 MKDOCS_YML ?= mkdocs.yml
+# Every target that deletes a folder first asks whether it is safe to replace: never a source, a
+# tracked folder, the repository or a folder holding it (one line and the fix, nothing deleted).
+SITE_DIR_CHECK = $(RUN) cells-docs site-dir-check
 
 .PHONY: help setup setup-test sources serve build check linkcheck lint test test-fast offline public bench preview sources-update sources-update-write clean
 
@@ -25,16 +28,17 @@ serve: setup sources  ## serve the site on http://127.0.0.1:8000 with live reloa
 	$(RUN) cells-docs serve --host 127.0.0.1 --port 8000
 
 build: setup sources  ## strict build into $(SITE_DIR)/ (replaced only by a complete, successful build)
-	rm -rf $(SITE_DIR).new
-	$(RUN) mkdocs build --strict --clean --config-file $(MKDOCS_YML) --site-dir $(SITE_DIR).new
-	rm -rf $(SITE_DIR).old && if [ -d $(SITE_DIR) ]; then mv $(SITE_DIR) $(SITE_DIR).old; fi
-	mv $(SITE_DIR).new $(SITE_DIR) && rm -rf $(SITE_DIR).old
+	$(SITE_DIR_CHECK) '$(SITE_DIR)'
+	rm -rf '$(SITE_DIR).new'
+	$(RUN) mkdocs build --strict --clean --config-file '$(MKDOCS_YML)' --site-dir '$(SITE_DIR).new'
+	rm -rf '$(SITE_DIR).old' && if [ -d '$(SITE_DIR)' ]; then mv '$(SITE_DIR)' '$(SITE_DIR).old'; fi
+	mv '$(SITE_DIR).new' '$(SITE_DIR)' && rm -rf '$(SITE_DIR).old'
 
 check: setup sources  ## validate every source without building the site
 	$(RUN) cells-docs check
 
 linkcheck: build  ## check every internal link and anchor of the built site
-	$(RUN) cells-docs linkcheck $(SITE_DIR)
+	$(RUN) cells-docs linkcheck '$(SITE_DIR)'
 
 lint: setup  ## ruff + mypy
 	$(RUN) ruff check src macros tests scripts
@@ -48,13 +52,15 @@ test-fast: setup  ## unit tests only (no site build, no browser)
 	$(RUN) pytest -q -m "not site and not browser"
 
 offline: setup-test  ## build/cells-docs-offline.zip: the site for file:// use, search included
+	$(SITE_DIR_CHECK) build/offline-site
 	rm -rf build/offline-site && mkdir -p build
 	CELLS_OFFLINE=true $(RUN) mkdocs build --strict --site-dir build/offline-site
 	$(RUN) python scripts/pack.py build/offline-site build/cells-docs-offline.zip
 
 public:  ## public/: the built site as GitLab Pages serves it, a .gz beside every text file (needs make build)
-	@test -f $(SITE_DIR)/index.html || { echo "make public: no built site in $(SITE_DIR)/ (fix: make build)" >&2; exit 1; }
-	rm -rf public && cp -r $(SITE_DIR) public
+	@test -f '$(SITE_DIR)/index.html' || { echo "make public: no built site in $(SITE_DIR)/ (fix: make build)" >&2; exit 1; }
+	$(SITE_DIR_CHECK) public
+	rm -rf public && cp -r '$(SITE_DIR)' public
 	python3 scripts/precompress.py public
 
 bench: setup-test  ## benchmark: site vs plain MkDocs build of the same Markdown; API, routing, explainer figures
@@ -73,4 +79,5 @@ sources-update-write: setup  ## move sources.lock to each upstream head (writes 
 	$(RUN) cells-docs sources update --summary sources-update.md
 
 clean:
-	rm -rf $(SITE_DIR) public build .cache .pytest_cache .mypy_cache .ruff_cache
+	@if [ '$(SITE_DIR)' != site ]; then $(SITE_DIR_CHECK) '$(SITE_DIR)'; fi
+	rm -rf '$(SITE_DIR)' public build .cache .pytest_cache .mypy_cache .ruff_cache

@@ -38,6 +38,7 @@ __all__ = [
     "parse_adr",
     "set_front_matter",
     "slugify_title",
+    "supersede_cycles",
 ]
 
 STATUSES = ("proposed", "accepted", "rejected", "deprecated", "superseded")
@@ -226,10 +227,57 @@ def load_adrs(folder: Path) -> AdrCollection:
         raise SourceError("ADR folder not found", file=shown, hint="create it or set CELLS_ADR_DIR")
     if not folder.is_dir():
         raise SourceError("ADR location is not a folder", file=shown, hint="point CELLS_ADR_DIR at a folder")
-    adrs = [
-        parse_adr(read_text(p, what="ADR", within=folder), file=display_path(p), stem=p.stem) for p in adr_files(folder)
-    ]
+    adrs = []
+    for path in adr_files(folder):
+        text = read_text(path, what="ADR", within=folder)
+        if not text.strip():
+            raise SourceError(
+                "the ADR is empty" if not text else "the ADR holds only whitespace",
+                file=display_path(path),
+                hint="write the record (cells-docs adr new, or copy adr/template.md) or delete the file",
+            )
+        adrs.append(parse_adr(text, file=display_path(path), stem=path.stem))
     return AdrCollection(adrs=tuple(adrs), folder=shown)
+
+
+def supersede_cycles(collection: AdrCollection) -> list[tuple[int, ...]]:
+    """Each cycle of the "replaces" relation (``supersedes``, and ``superseded-by`` read backwards),
+    as the numbers along it starting from its smallest; a record that supersedes itself is a cycle
+    of one."""
+    edges: dict[int, set[int]] = {}
+    for adr in collection.adrs:
+        if adr.number is None:
+            continue
+        edges.setdefault(adr.number, set()).update(adr.supersedes)
+        for newer in adr.superseded_by:
+            edges.setdefault(newer, set()).add(adr.number)
+    cycles: set[tuple[int, ...]] = set()
+    state: dict[int, int] = {}  # 1: on the current path, 2: done
+
+    def visit(start: int) -> None:
+        # iterative depth-first search: a long chain of records must not exhaust the stack
+        path: list[int] = [start]
+        iterators = [iter(sorted(edges.get(start, ())))]
+        state[start] = 1
+        while iterators:
+            step = next(iterators[-1], None)
+            if step is None:
+                state[path.pop()] = 2
+                iterators.pop()
+                continue
+            if state.get(step) == 1:
+                loop = path[path.index(step) :]
+                first = loop.index(min(loop))
+                cycles.add(tuple(loop[first:] + loop[:first]))
+            elif step not in state:
+                state[step] = 1
+                path.append(step)
+                iterators.append(iter(sorted(edges.get(step, ()))))
+
+    for number in sorted(edges):
+        if number not in state:
+            visit(number)
+    return sorted(cycles)
 
 
 def lint_adrs(collection: AdrCollection) -> list[SourceError]:
@@ -253,6 +301,32 @@ def lint_adrs(collection: AdrCollection) -> list[SourceError]:
                     )
                 )
                 free += 1
+    for cycle in supersede_cycles(collection):
+        first = collection.by_number(cycle[0])
+        file = first.file if first is not None else collection.folder
+        key = "supersedes" if first is not None and cycle[-1] in first.supersedes else "superseded-by"
+        line = first.line_of(key) if first is not None else None
+        if len(cycle) == 1:
+            errors.append(
+                SourceError(
+                    f"ADR {cycle[0]} supersedes itself",
+                    file=file,
+                    line=line,
+                    key=key,
+                    hint="name the record it replaces (or that replaces it), not its own number",
+                )
+            )
+            continue
+        chain = " -> ".join(str(n) for n in (*cycle, cycle[0]))
+        errors.append(
+            SourceError(
+                f"supersede cycle: ADR {chain} (each replaces the next)",
+                file=file,
+                line=line,
+                key=key,
+                hint="a decision cannot replace one that replaces it: remove one link of the cycle",
+            )
+        )
     for adr in collection.adrs:
         if adr.number is None:
             errors.append(SourceError("the record has no number", file=adr.file, hint="name the file NNNN-title.md"))

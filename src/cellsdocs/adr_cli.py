@@ -8,7 +8,17 @@ import re
 import sys
 from pathlib import Path
 
-from .adr import STATUSES, Adr, AdrCollection, lint_adrs, load_adrs, next_number, set_front_matter, slugify_title
+from .adr import (
+    NON_RECORDS,
+    STATUSES,
+    Adr,
+    AdrCollection,
+    lint_adrs,
+    load_adrs,
+    next_number,
+    set_front_matter,
+    slugify_title,
+)
 from .errors import CellsDocsError
 from .settings import SourcePaths
 
@@ -60,7 +70,36 @@ def _update(folder: Path, adr: Adr, updates: dict[str, object]) -> None:
     path.write_text(set_front_matter(path.read_text(encoding="utf-8"), updates), encoding="utf-8")
 
 
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_TAG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+
+
+def _valid_date(raw: str) -> str:
+    """``--date``: a real calendar date written YYYY-MM-DD, or a one-line error (nothing written)."""
+    try:
+        if not _DATE.match(raw):
+            raise ValueError(raw)
+        return dt.date.fromisoformat(raw).isoformat()
+    except ValueError:
+        raise CellsDocsError(
+            f"--date {raw!r} is not a date", key="date", hint="write YYYY-MM-DD, e.g. 2026-01-31"
+        ) from None
+
+
+def _valid_new(args: argparse.Namespace) -> None:
+    """What ``adr new`` writes into the record must keep it a valid record."""
+    if not args.title.strip() or any(ch in args.title for ch in "\r\n\x00") or not args.title.isprintable():
+        raise CellsDocsError(f"title {args.title!r} is empty or spans lines", key="title", hint="give a one-line title")
+    for tag in args.tag:
+        if not _TAG.match(tag):
+            raise CellsDocsError(
+                f"tag {tag!r} is not a plain word", key="tag", hint="use letters, digits, '.', '_' and '-'"
+            )
+
+
 def cmd_new(args: argparse.Namespace) -> int:
+    _valid_new(args)
+    today = _valid_date(args.date) if args.date else dt.date.today().isoformat()
     folder = _folder(args)
     folder.mkdir(parents=True, exist_ok=True)
     collection = load_adrs(folder)
@@ -70,7 +109,6 @@ def cmd_new(args: argparse.Namespace) -> int:
     template = template_path.read_text(encoding="utf-8") if template_path.is_file() else _FALLBACK_TEMPLATE
     head, sep, rest = template.partition("\n---\n") if template.startswith("---") else ("", "", template)
     body = head + sep + re.sub(r"^# .*$", lambda _: f"# {args.title}", rest, count=1, flags=re.M)
-    today = args.date or dt.date.today().isoformat()
     updates: dict[str, object] = {"status": "proposed", "date": today, "tags": list(args.tag)}
     if args.supersedes:
         updates["supersedes"] = [int(_find(collection, args.supersedes).number or 0)]
@@ -143,17 +181,82 @@ def cmd_lint(args: argparse.Namespace) -> int:
     return 0
 
 
+def _record_path(folder: Path, stem: str) -> Path:
+    """The record file *stem* names: a plain file directly inside the ADR folder, nothing else."""
+    name = stem.removesuffix(".md")
+    outside = CellsDocsError(
+        f"{stem!r} is not a record of the ADR folder {folder}",
+        hint="name a record by its file stem, e.g. 0004-title (cells-docs adr list shows them)",
+    )
+    if not name or name.startswith(".") or "/" in name or "\\" in name or "\x00" in name:
+        raise outside
+    path = folder / f"{name}.md"
+    if path.is_symlink() or not path.is_file() or path.resolve().parent != folder.resolve():
+        raise outside
+    if path.name.lower() in NON_RECORDS:
+        raise outside
+    return path
+
+
+def _link_pattern(stem: str) -> re.Pattern[str]:
+    """A Markdown link target naming the record file *stem* (``0004-x.md``, ``../0004-x/``, ``0004-x.md#a``)."""
+    return re.compile(rf"(?<![\w.-]){re.escape(stem)}(?=\.md\b|/|#|\))")
+
+
 def cmd_renumber(args: argparse.Namespace) -> int:
     folder = _folder(args)
-    path = folder / f"{args.stem.removesuffix('.md')}.md"
-    if not path.is_file():
-        raise CellsDocsError(f"no file {path}")
-    rest = re.sub(r"^\d+", "", path.stem)
-    target = folder / f"{args.number:04d}{rest}.md"
+    path = _record_path(folder, args.stem)
+    if not 1 <= args.number <= 999_999:
+        raise CellsDocsError(f"{args.number} is not an ADR number", hint="give a number from 1 to 999999")
+    collection = load_adrs(folder)
+    adr = next((a for a in collection.adrs if a.stem == path.stem), None)
+    if adr is None:
+        raise CellsDocsError(f"{path.name} is not an ADR record", file=path)
+    new_stem = f"{args.number:04d}{re.sub(r'^[0-9]+', '', path.stem)}"
+    target = folder / f"{new_stem}.md"
     if target.exists():
-        raise CellsDocsError(f"{target} already exists")
+        raise CellsDocsError(f"{target} already exists", hint="pick another number")
+    taken = next((a for a in collection.adrs if a.number == args.number and a.stem != adr.stem), None)
+    if taken is not None:
+        free = next_number(collection.adrs)
+        raise CellsDocsError(f"number {args.number} is used by {taken.file}", hint=f"use a free number, e.g. {free}")
+    old = adr.number
+    # References by number move with the record, unless the old number still names another record
+    # (renumbering after a collision): then they keep pointing at that one.
+    still_used = any(a.number == old and a.stem != adr.stem for a in collection.adrs)
+    renumber_refs = old is not None and not still_used and old != args.number
+    pattern = _link_pattern(adr.stem)
+    changed: list[str] = []
+    for other in collection.adrs:
+        file = folder / f"{other.stem}.md"
+        before = file.read_text(encoding="utf-8")
+        after = before
+        if renumber_refs:
+            updates: dict[str, object] = {}
+            for key, numbers in (
+                ("supersedes", other.supersedes),
+                ("superseded-by", other.superseded_by),
+                ("relates-to", other.relates_to),
+            ):
+                if old in numbers:
+                    updates[key] = [args.number if n == old else n for n in numbers]
+            if updates:
+                after = set_front_matter(after, updates)
+        after = pattern.sub(new_stem, after)
+        if after != before:
+            file.write_text(after, encoding="utf-8")
+            changed.append(file.name)
     path.rename(target)
     print(target)
+    for name in changed:
+        print(f"  updated references in {name}", file=sys.stderr)
+    if still_used:
+        print(f"  number {old} still names another record: references by number were left as they are", file=sys.stderr)
+    paths = SourcePaths.from_env(Path(args.root) if args.root else None)
+    for where in (paths.runbook_dir, paths.root / "docs"):
+        for page in sorted(where.rglob("*.md")) if where.is_dir() else []:
+            if page.is_file() and pattern.search(page.read_text(encoding="utf-8", errors="replace")):
+                print(f"  note: {page} links to {adr.stem}: update it to {new_stem}", file=sys.stderr)
     return 0
 
 

@@ -197,6 +197,19 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_site_dir_check(args: argparse.Namespace) -> int:
+    from .settings import repo_root
+    from .sitedir import check_site_dir
+
+    root = Path(args.root) if args.root else repo_root()
+    try:
+        sources = SourcePaths.from_env(root).watched()
+    except CellsDocsError:
+        sources = []  # the build reports that; the layout folders are protected regardless
+    check_site_dir(args.site_dir, root=root, sources=sources, shell_safe=True)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cells-docs", description=__doc__)
     parser.add_argument("--root", help="repository root holding the default sources (default: this checkout)")
@@ -206,6 +219,11 @@ def build_parser() -> argparse.ArgumentParser:
     links = sub.add_parser("linkcheck", help="check every internal link and anchor of a built site")
     links.add_argument("site_dir", nargs="?", default="site", help="the built site (default: site)")
     links.set_defaults(func=_cmd_linkcheck)
+    sdc = sub.add_parser(
+        "site-dir-check", help="refuse a site folder that is, holds or is inside a source or tracked folder"
+    )
+    sdc.add_argument("site_dir", help="the folder make build would replace (and its .new/.old siblings)")
+    sdc.set_defaults(func=_cmd_site_dir_check)
     diff = sub.add_parser("api-diff", help="classify API changes between two git revisions of the proto tree")
     diff.add_argument("--base", help="base revision (default: CELLS_API_BASE, else the previous tag)")
     diff.add_argument("--head", help="head revision (default: the working tree)")

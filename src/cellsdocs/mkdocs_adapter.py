@@ -191,6 +191,15 @@ def _one_line_errors(function: Any) -> Any:
     return wrapper
 
 
+def _check_site_dir(config: MkDocsConfig) -> None:
+    """``mkdocs build`` empties its site folder: never a source, the docs or a tracked folder."""
+    from .sitedir import check_site_dir
+
+    root = Path(config.config_file_path).resolve().parent
+    sources = [*paths_for(config).watched(), Path(config.docs_dir)]
+    check_site_dir(config.site_dir, root=root, sources=sources, siblings=(), label="site_dir")
+
+
 @_one_line_errors
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
     started = time.perf_counter()
@@ -198,6 +207,7 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
         # Material's offline plugin loads its web-worker shim from a CDN; ship it with the bundle.
         polyfills = [p for p in config.extra.get("polyfills", []) if "iframe-worker" not in str(p)]
         config.extra["polyfills"] = [*polyfills, OFFLINE_SHIM]
+    _check_site_dir(config)
     site = site_for(config)
     site.macro_findings.clear()  # a new build: findings are this build's own
     if config.nav:

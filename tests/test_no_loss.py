@@ -1,0 +1,128 @@
+"""Nothing deleted or lost (issue 14): a site folder never lands on a source, page paths never
+collide silently, every definition of a duplicated alert is shown, caches are written atomically."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cellsdocs.errors import CellsDocsError
+from cellsdocs.sitedir import check_site_dir
+
+from conftest import ROOT, SourceTree, build, cli
+
+VENV_BIN = Path(sys.executable).parent
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """A small git repository with the project's layout and Makefile."""
+    root = tmp_path / "repo"
+    for folder in ("docs", "adr", "runbooks/cell", "sources/alerts", "src/pkg", "notes"):
+        (root / folder).mkdir(parents=True)
+        (root / folder / "keep.md").write_text("# kept\n")
+    shutil.copy(ROOT / "Makefile", root / "Makefile")
+    (root / "mkdocs.yml").write_text("site_name: x\n")
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    subprocess.run(["git", "-C", str(root), "add", "."], check=True)
+    return root
+
+
+@pytest.mark.parametrize(
+    ("site_dir", "expected"),
+    [
+        ("runbooks", "is the source or tracked folder"),
+        ("docs", "is the source or tracked folder"),
+        ("runbooks/site", "is inside the source or tracked folder"),
+        ("notes", "is the source or tracked folder"),  # tracked, though not a source
+        ("src/pkg", "is inside the source or tracked folder"),
+        (".", "is the repository"),
+        ("..", "is a folder holding the repository"),
+        (".git", "is the source or tracked folder"),
+        ("", "is empty"),
+    ],
+)
+def test_site_dir_on_a_source_is_refused(
+    repo: Path, site_dir: str, expected: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(repo)  # relative to where make runs, as rm sees it
+    with pytest.raises(CellsDocsError) as info:
+        check_site_dir(site_dir, root=repo) if site_dir else check_site_dir("", root=repo)
+    assert expected in info.value.format() and "(fix: " in info.value.format()
+
+
+def test_site_dir_siblings_and_sources_elsewhere(repo: Path, tmp_path: Path) -> None:
+    (repo / "out.old").mkdir()
+    (repo / "out.old" / "x.md").write_text("x")
+    subprocess.run(["git", "-C", str(repo), "add", "."], check=True)
+    with pytest.raises(CellsDocsError, match=r"out.old' \(beside SITE_DIR\) is the source or tracked folder"):
+        check_site_dir(repo / "out", root=repo)  # make build would delete out.old
+    outside = tmp_path / "elsewhere" / "rules"
+    outside.mkdir(parents=True)
+    with pytest.raises(CellsDocsError, match="holds the source or tracked folder"):
+        check_site_dir(tmp_path / "elsewhere", root=repo, sources=[outside])
+    with pytest.raises(CellsDocsError, match="has spaces or shell characters"):
+        check_site_dir("my site; rm -rf x", root=repo, shell_safe=True)
+    assert check_site_dir(repo / "site", root=repo) == (repo / "site").resolve()
+    assert check_site_dir(tmp_path / "out", root=repo, sources=[outside]) == (tmp_path / "out").resolve()
+
+
+def test_an_existing_folder_must_be_a_built_site(repo: Path, tmp_path: Path) -> None:
+    home = tmp_path / "Documents"
+    home.mkdir()
+    (home / "letter.txt").write_text("keep me")
+    with pytest.raises(CellsDocsError, match="exists and is a folder that is not a built site"):
+        check_site_dir(home, root=repo)
+    (home / "letter.txt").unlink()
+    (home / "index.html").write_text("<html>")
+    assert check_site_dir(home, root=repo) == home.resolve()
+
+
+def _make(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    check = f"{VENV_BIN / 'cells-docs'} --root {repo} site-dir-check"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CELLS_", "MAKE"))}
+    return subprocess.run(
+        ["make", "-s", "-C", str(repo), "-o", "setup", "-o", "sources", *args, f"SITE_DIR_CHECK={check}", "RUN=false"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+        timeout=60,
+    )
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
+def test_make_build_refuses_a_source_folder_before_deleting_anything(repo: Path) -> None:
+    for site_dir in ("runbooks", "adr", ".", "docs/x"):
+        result = _make(repo, "build", f"SITE_DIR={site_dir}")
+        assert result.returncode != 0
+        errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+        assert len(errors) == 1 and "building there would delete it (fix: " in errors[0], result.stderr
+    for folder in ("docs", "adr", "runbooks/cell", "sources/alerts", "src/pkg", "notes"):
+        assert (repo / folder / "keep.md").is_file()
+    assert not (repo / "runbooks.new").exists()
+    # a good folder passes the check (the build itself is stubbed out by RUN=false)
+    result = _make(repo, "build", "SITE_DIR=site")
+    assert "error:" not in result.stderr and "false" not in result.stderr
+    for target in ("clean", "public"):
+        refused = _make(repo, target, "SITE_DIR=runbooks")
+        assert refused.returncode != 0 and (repo / "runbooks" / "cell" / "keep.md").is_file()
+
+
+def test_mkdocs_build_refuses_a_source_as_site_dir(minimal: SourceTree, tmp_path: Path) -> None:
+    env = dict(minimal.env, CELLS_SITE_DIR=str(minimal.root / "runbooks"))
+    result = build(minimal.root / "runbooks", env=env)
+    assert result.code == 1 and "Traceback" not in result.output
+    assert "source or tracked folder" in result.output and "building there would delete it" in result.output
+    assert (minimal.root / "runbooks" / "demo").is_dir()
+
+
+def test_site_dir_check_cli(tmp_path: Path) -> None:
+    refused = cli("site-dir-check", "runbooks")
+    assert refused.code == 1 and refused.stderr.count("\n") == 1 and "runbooks" in refused.stderr
+    assert cli("site-dir-check", str(tmp_path / "new-site")).code == 0
