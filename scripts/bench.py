@@ -45,8 +45,9 @@ def run_build_timed(config: Path, site: Path, env: dict[str, str]) -> Build:
     with tempfile.TemporaryDirectory(prefix="cells-build-") as scratch, tempfile.TemporaryFile() as log:
         clock = Path(scratch) / "clock.json"
         started = time.perf_counter()
+        # exactly as strict as the real build: no --quiet, which hides warnings from --strict (MkDocs 1.6)
         proc = subprocess.Popen(
-            [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "-f", str(config), "-d", str(site)],
+            [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config), "-d", str(site)],
             cwd=ROOT,
             env=dict(env, CELLS_BENCH_CLOCK=str(clock)),
             stdout=log,

@@ -5,14 +5,21 @@ MkDocs' own server holds every request while a rebuild fails ("the server will a
 Here each rebuild goes to a fresh folder and replaces the served one only when it succeeds.
 Pages poll ``/__cells__/status`` and reload when a new build lands; while the last rebuild failed,
 a banner shows its error (as text).
+
+Each rebuild is exactly as strict as ``make build`` (``--strict`` without ``--quiet``, which in
+MkDocs 1.6 hides warnings from the strict counter: a broken link or anchor fails the rebuild and
+shows in the banner), runs under a time limit, and a failure of any kind leaves the watch loop
+running, so the site recovers as soon as the source is fixed or removed.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -24,7 +31,18 @@ from typing import Any
 
 from .settings import SourcePaths
 
-__all__ = ["Server"]
+__all__ = ["BUILD_TIMEOUT", "Server", "build_command"]
+
+#: seconds a rebuild may take before it is stopped (``CELLS_SERVE_TIMEOUT`` overrides)
+BUILD_TIMEOUT = 300.0
+#: lines of MkDocs' output that say why a build failed
+_REASONS = ("ERROR", "WARNING", "Aborted", "Error:")
+
+
+def build_command(config: Path, site_dir: Path) -> list[str]:
+    """The rebuild: the strict build ``make build`` runs (no ``--quiet``: see the module doc)."""
+    return [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config), "-d", str(site_dir)]
+
 
 _CLIENT = b"""<script>
 (function () {
@@ -54,9 +72,18 @@ _CLIENT = b"""<script>
 class Server:
     """Build, serve, watch, rebuild; swap only good builds."""
 
-    def __init__(self, root: Path, *, host: str = "127.0.0.1", port: int = 8000, config: Path | None = None) -> None:
+    def __init__(
+        self,
+        root: Path,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 8000,
+        config: Path | None = None,
+        timeout: float | None = None,
+    ) -> None:
         self.root = root
         self.config = config or root / "mkdocs.yml"
+        self.timeout = timeout if timeout is not None else float(os.environ.get("CELLS_SERVE_TIMEOUT") or BUILD_TIMEOUT)
         self.work = Path(tempfile.mkdtemp(prefix="cells-serve-"))
         self.current: Path | None = None
         self.build_id = 0
@@ -85,7 +112,11 @@ class Server:
     def stamp(self) -> tuple[tuple[str, int, int], ...]:
         entries = []
         for location in self.watched():
-            files = [location] if location.is_file() else sorted(location.rglob("*")) if location.is_dir() else []
+            try:
+                files = [location] if location.is_file() else sorted(location.rglob("*")) if location.is_dir() else []
+            except (OSError, RuntimeError) as exc:  # a symlink loop, a folder that vanished mid-walk
+                entries.append((f"{location}: {type(exc).__name__}", 0, 0))
+                continue
             for path in files:
                 try:
                     stat = path.stat()
@@ -95,21 +126,47 @@ class Server:
                     entries.append((str(path), stat.st_size, stat.st_mtime_ns))
         return tuple(entries)
 
-    def build(self) -> bool:
-        target = self.work / f"build-{self.build_id + 1}"
+    def _run(self, target: Path) -> tuple[int | None, str]:
+        """(exit status, output) of one strict build into *target*; status None when it ran past
+        the time limit (the build and everything it started are stopped)."""
         env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
-        proc = subprocess.run(
-            [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "-f", str(self.config), "-d", str(target)],
+        proc = subprocess.Popen(
+            build_command(self.config, target),
             cwd=self.root,
             env=env,
-            capture_output=True,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
             text=True,
-            check=False,
+            errors="replace",
+            start_new_session=True,  # its own process group: a timeout stops protoc and dot too
         )
-        if proc.returncode != 0:
-            lines = [line for line in (proc.stdout + proc.stderr).splitlines() if "ERROR" in line or "WARNING" in line]
+        try:
+            output, _ = proc.communicate(timeout=self.timeout)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            output, _ = proc.communicate()
+            return None, output
+        return proc.returncode, output
+
+    def build(self) -> bool:
+        target = self.work / f"build-{self.build_id + 1}"
+        try:
+            status, output = self._run(target)
+        except OSError as exc:
+            status, output = 1, f"ERROR - the rebuild could not start: {exc}"
+        if status != 0:
+            lines = [line for line in output.splitlines() if line.lstrip().startswith(_REASONS)]
+            error = "\n".join(lines) or output.strip()[-2000:]
+            if status is None:
+                error = (
+                    f"ERROR - the rebuild ran for more than {self.timeout:g} s and was stopped "
+                    "(fix: a source that never ends, e.g. a FIFO or device among the sources, or set "
+                    f"CELLS_SERVE_TIMEOUT)\n{error}"
+                ).rstrip()
             with self.lock:
-                self.error = "\n".join(lines) or (proc.stdout + proc.stderr).strip()[-2000:]
+                self.error = error
             print(f"serve: rebuild failed, still serving the last good build:\n{self.error}", file=sys.stderr)
             shutil.rmtree(target, ignore_errors=True)
             return False
@@ -123,13 +180,19 @@ class Server:
         return True
 
     def watch(self, interval: float = 1.0) -> None:
+        """Rebuild on every change; nothing a source does stops this loop."""
         last = self.stamp()
         while True:
             time.sleep(interval)
-            now = self.stamp()
-            if now != last:
-                last = now
-                self.build()
+            try:
+                now = self.stamp()
+                if now != last:
+                    last = now
+                    self.build()
+            except Exception as exc:  # the loop must outlive any one failure
+                with self.lock:
+                    self.error = f"ERROR - the rebuild failed: {type(exc).__name__}: {exc}"
+                print(f"serve: {self.error}", file=sys.stderr)
 
     def serve_forever(self) -> None:
         self.build()
