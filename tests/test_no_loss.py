@@ -14,7 +14,7 @@ import pytest
 from cellsdocs.errors import CellsDocsError
 from cellsdocs.sitedir import check_site_dir
 
-from conftest import ROOT, SourceTree, build, cli
+from conftest import ROOT, SourceTree, build, cli, minimal_project
 
 VENV_BIN = Path(sys.executable).parent
 
@@ -126,3 +126,80 @@ def test_site_dir_check_cli(tmp_path: Path) -> None:
     refused = cli("site-dir-check", "runbooks")
     assert refused.code == 1 and refused.stderr.count("\n") == 1 and "runbooks" in refused.stderr
     assert cli("site-dir-check", str(tmp_path / "new-site")).code == 0
+
+
+# --- concurrent builds share one cache safely -----------------------------------------------------
+
+
+def _write_many(args: tuple[str, int]) -> int:
+    from cellsdocs.cachefile import write_atomic
+
+    folder, worker = args
+    for round_ in range(200):
+        write_atomic(Path(folder) / "entry.svg", f"<svg>{round_ % 7}</svg>\n" * 50)
+    return worker
+
+
+def _render_all(args: tuple[str, list[str]]) -> list[str]:
+    from cellsdocs.diagramming import render_svgs
+    from cellsdocs.graphviz import render_svg
+
+    folder, dots = args
+    one = [render_svg(dot, name=f"d{i}", cache_dir=Path(folder)) for i, dot in enumerate(dots)]
+    many = render_svgs({f"d{i}": dot for i, dot in enumerate(dots)}, cache_dir=Path(folder) / "many")
+    return one + [many[f"d{i}"] for i in range(len(dots))]
+
+
+def test_concurrent_writers_of_one_cache_entry_never_collide(tmp_path: Path) -> None:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(4, mp_context=multiprocessing.get_context("fork")) as pool:
+        assert sorted(pool.map(_write_many, [(str(tmp_path), n) for n in range(4)])) == [0, 1, 2, 3]
+    assert [p.name for p in tmp_path.iterdir()] == ["entry.svg"]  # no temporary file left behind
+    assert (tmp_path / "entry.svg").read_text() == f"<svg>{199 % 7}</svg>\n" * 50  # whole, never a mix
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="needs Graphviz")
+def test_concurrent_renders_on_an_empty_cache_agree(tmp_path: Path) -> None:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    dots = [f'digraph g{i} {{ a{i} -> b{i} [label="{i}"]; b{i} -> c }}' for i in range(6)]
+    cache = tmp_path / "cache"
+    with ProcessPoolExecutor(3, mp_context=multiprocessing.get_context("fork")) as pool:
+        results = list(pool.map(_render_all, [(str(cache), dots)] * 3))
+    assert results[0] == results[1] == results[2] and all("<svg" in svg for svg in results[0])
+    assert not [p for p in cache.rglob("*") if p.suffix == ".tmp"]
+    assert _render_all((str(cache), dots)) == results[0]  # and from the cache, the same again
+
+
+@pytest.mark.site
+def test_two_builds_at_once_on_an_empty_cache_give_the_same_site(minimal: SourceTree, tmp_path: Path) -> None:
+    """As pytest -n 2 does on a fresh runner: both succeed, with the same files."""
+    import filecmp
+
+    project = tmp_path / "project"
+    shutil.copytree(minimal_project().parent, project, symlinks=True, ignore=shutil.ignore_patterns(".cache"))
+    assert not (project / ".cache").exists()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CELLS_")}
+    env.update(minimal.env, NO_MKDOCS_2_WARNING="1", CELLS_BUILD_DATE="2026-11-20", SOURCE_DATE_EPOCH="1763596800")
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(project / "mkdocs.yml"), "-d", str(site)],
+            cwd=project,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for site in (tmp_path / "a", tmp_path / "b")
+    ]
+    outputs = [proc.communicate(timeout=600)[0] for proc in procs]
+    assert [proc.returncode for proc in procs] == [0, 0], outputs
+    a = {p.relative_to(tmp_path / "a").as_posix(): p for p in (tmp_path / "a").rglob("*") if p.is_file()}
+    b = {p.relative_to(tmp_path / "b").as_posix(): p for p in (tmp_path / "b").rglob("*") if p.is_file()}
+    assert a.keys() == b.keys()
+    assert not [name for name in a if not filecmp.cmp(a[name], b[name], shallow=False)]
+    assert list((project / ".cache" / "diagrams").glob("*.svg"))
+    assert not list((project / ".cache" / "diagrams").glob("*tmp*"))

@@ -40,6 +40,7 @@ from types import ModuleType, TracebackType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
+from .cachefile import write_atomic
 from .errors import CellsDocsError
 from .markdown import code, escape_attr, text
 from .settings import ENV_VARS, repo_root
@@ -529,11 +530,7 @@ def render_svgs(dots: Mapping[str, str], *, cache_dir: Path | None) -> dict[str,
             out[name] = svg
             RENDER_STATS["rendered"] += 1
             if cache_dir is not None:
-                cache_dir.mkdir(parents=True, exist_ok=True)
-                target = cache_dir / f"{keys[name]}.svg"
-                temporary = target.with_name(f"{target.name}.{os.getpid()}.tmp")
-                temporary.write_text(svg, encoding="utf-8")
-                temporary.replace(target)
+                write_atomic(cache_dir / f"{keys[name]}.svg", svg)  # unique temporary name per writer
     return {name: out[name] for name in dots}
 
 

@@ -8,6 +8,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from .cachefile import write_atomic
 from .errors import CellsDocsError
 
 __all__ = ["RENDER_STATS", "dot_version", "render_svg"]
@@ -41,10 +42,7 @@ def render_svg(dot_source: str, *, name: str, cache_dir: Path | None = None) -> 
     RENDER_STATS["rendered"] += 1
     svg = _clean(proc.stdout)
     if cached is not None:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cached.with_suffix(".tmp")
-        tmp.write_text(svg, encoding="utf-8")
-        tmp.replace(cached)
+        write_atomic(cached, svg)  # a unique temporary name: concurrent builds share the cache
     return svg
 
 
