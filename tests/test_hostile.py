@@ -56,6 +56,10 @@ GENERATORS: dict[str, Callable[[Path, Path], None]] = {
     "latin1": _latin1,
     "latin1_proto": _latin1_proto,
     "symlink_out": _symlink_out,
+    # rule sets index and index-rules: both would be reference/routing/index-rules.md
+    "index_rules_twin": lambda path, root: (
+        [p.write_text('[{"action": "proxy"}]') for p in (path, path.with_name("index-rules.json"))] and None
+    ),
 }
 
 

@@ -203,3 +203,86 @@ def test_two_builds_at_once_on_an_empty_cache_give_the_same_site(minimal: Source
     assert not [name for name in a if not filecmp.cmp(a[name], b[name], shallow=False)]
     assert list((project / ".cache" / "diagrams").glob("*.svg"))
     assert not list((project / ".cache" / "diagrams").glob("*tmp*"))
+
+
+# --- page paths never collide silently ------------------------------------------------------------
+
+
+def test_output_keys_of_pages() -> None:
+    from cellsdocs.pages import output_key
+
+    assert output_key("runbooks/alerts.md") == output_key("runbooks/alerts/index.md") == "runbooks/alerts/index.html"
+    assert output_key("reference/cells/Cell-1.md") == output_key("reference/cells/cell-1.md")
+    assert output_key("a/README.md") == "a/index.html"
+    assert output_key("a/b.md", directory_urls=False) == "a/b.html" != output_key("a/b/index.md", directory_urls=False)
+
+
+def test_colliding_pages_name_both_sources() -> None:
+    from cellsdocs.pages import page_collisions
+
+    errors = page_collisions(
+        [
+            ("reference/routing/index-rules.md", "rule set 'index' (rules/index.json)"),
+            ("reference/routing/x.md", "rule set 'x' (rules/x.json)"),
+            ("reference/routing/index-rules.md", "rule set 'index-rules' (rules/index-rules.json)"),
+        ]
+    )
+    assert [e.format() for e in errors] == [
+        "rule set 'index-rules' (rules/index-rules.json) and rule set 'index' (rules/index.json) both make the "
+        "page reference/routing/index-rules.md: one would overwrite the other (fix: rename one of them)"
+    ]
+
+
+def test_a_hand_written_page_at_a_generated_pages_file_fails_check(minimal: SourceTree, tmp_path: Path) -> None:
+    root = tmp_path / "project"
+    (root / "docs" / "reference" / "cells" / "cell-2").mkdir(parents=True)
+    (root / "docs" / "reference" / "cells" / "cell-2" / "index.md").write_text("# Mine\n")
+    result = cli("--root", str(root), "check", env=minimal.env)
+    assert result.code == 1 and "Traceback" not in result.output
+    assert (
+        "docs/reference/cells/cell-2/index.md and cell 'cell-2'" in result.stderr
+        and "reference/cells/cell-2/index.html" in result.stderr
+    ), result.stderr
+
+
+# --- every definition of a duplicated alert name is shown -----------------------------------------
+
+DUPLICATE = """groups:
+  - name: other
+    rules:
+      - alert: DemoDown
+        expr: up{job="demo-canary"} == 0
+        for: 1m
+        labels:
+          severity: warning
+          service: demo
+        annotations:
+          runbook: runbooks/demo/demo-down/
+"""
+
+
+def test_duplicate_alert_names_are_all_shown(minimal: SourceTree) -> None:
+    import datetime as dt
+
+    from cellsdocs.oncall import decorate_runbook, render_alert_index
+    from cellsdocs.settings import SourcePaths
+    from cellsdocs.site import SiteModel
+    from cellsdocs.sources import load_sources
+
+    minimal.write("alerts/canary.yml", DUPLICATE)
+    sources = load_sources(SourcePaths.from_env(minimal.root, environ=minimal.env))
+    assert [a.severity for a in sources.alerts.by_name("DemoDown")] == ["warning", "critical"]
+    book = sources.runbooks.runbooks[0]
+    markdown = (minimal.root / "runbooks" / "demo" / "demo-down.md").read_text()
+    site = SiteModel(sources)
+    page = site.decorate(book.page, markdown)
+    assert page.count("Alert definition: DemoDown") == 2
+    assert "(1 of 2, " in page and "(2 of 2, " in page
+    assert "canary.yml" in page and "demo.yml" in page
+    assert "warning" in page and "critical" in page  # each definition's severity
+    # a single alert (the older calling style) still works
+    one = decorate_runbook(markdown, book, {"DemoDown": sources.alerts.by_name("DemoDown")[1]}, dt.date(2026, 1, 2))
+    assert one.count("Alert definition: DemoDown") == 1 and "of 2" not in one
+    index = render_alert_index(sources)
+    assert index.count('<span id="demodown">') == 1  # one anchor per name
+    assert "canary.yml" in index and "demo.yml" in index

@@ -11,7 +11,7 @@ import datetime as dt
 import os
 import posixpath
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from .alerts import Alert
 from .errors import SourceError
@@ -42,8 +42,9 @@ def _indent(block: str) -> str:
     return "".join(f"    {line}" if line.strip() else line for line in block.splitlines(keepends=True))
 
 
-def alert_block(alert: Alert) -> str:
-    """An admonition with the alert as the rule files define it."""
+def alert_block(alert: Alert, *, of: int = 1, index: int = 1) -> str:
+    """An admonition with the alert as the rule files define it (*index* of *of* definitions: an
+    alert name may be defined in several rule files, and each definition is shown)."""
     facts = [
         ["Severity", text(alert.severity or "not set")],
         ["Pending for", text(alert.for_ or "0s (fires at once)")],
@@ -59,7 +60,14 @@ def alert_block(alert: Alert) -> str:
         if key in ("runbook", "runbook_url"):
             continue
         body += f"\n{text(key.capitalize())}:\n\n" + code_block(value, "text")
-    return f'\n???+ abstract "Alert definition: {text(alert.name)}"\n' + _indent(body) + "\n"
+    title = f"Alert definition: {text(alert.name)}"
+    if of > 1:
+        title += f" ({index} of {of}, {text(alert.file)})"
+        body = (
+            f"This alert name is defined {of} times in the rule files (Prometheus allows it); "
+            "each definition is shown.\n\n" + body
+        )
+    return f'\n???+ abstract "{title}"\n' + _indent(body) + "\n"
 
 
 def stale_banner(book: Runbook, today: dt.date) -> str:
@@ -73,9 +81,11 @@ def stale_banner(book: Runbook, today: dt.date) -> str:
     )
 
 
-def decorate_runbook(markdown: str, book: Runbook, by_name: Mapping[str, Alert], today: dt.date) -> str:
-    """Insert each listed alert's definition (*by_name*: alert name -> alert) under its Symptoms
-    heading, and the stale banner."""
+def decorate_runbook(
+    markdown: str, book: Runbook, by_name: Mapping[str, Alert] | Mapping[str, Sequence[Alert]], today: dt.date
+) -> str:
+    """Insert each listed alert's definitions (*by_name*: alert name -> its definitions, or one
+    alert) under its Symptoms heading, and the stale banner."""
     lines = markdown.splitlines(keepends=True)
     out: list[str] = []
     in_fence = False
@@ -94,7 +104,10 @@ def decorate_runbook(markdown: str, book: Runbook, by_name: Mapping[str, Alert],
             banner_done = True
         name = heading.group(2).strip()
         if len(heading.group(1)) == 3 and name in book.alerts and name in by_name:
-            out.append(alert_block(by_name[name]))
+            found = by_name[name]
+            definitions = [found] if isinstance(found, Alert) else list(found)
+            for index, alert in enumerate(definitions, 1):
+                out.append(alert_block(alert, of=len(definitions), index=index))
     if not banner_done:
         out.insert(0, stale_banner(book, today))
     return "".join(out)
@@ -109,7 +122,11 @@ def render_alert_index(sources: Sources) -> str:
     page = "runbooks/alerts.md"
     rows = []
     missing = 0
-    for alert in sorted(sources.alerts.alerts, key=lambda a: (a.name.lower(), a.file)):
+    counts: dict[str, int] = {}
+    for alert in sources.alerts.alerts:
+        counts[alert.name] = counts.get(alert.name, 0) + 1
+    anchored: set[str] = set()
+    for alert in sorted(sources.alerts.alerts, key=lambda a: (a.name.lower(), a.file, a.line or 0)):
         link = alert.runbook
         book = sources.runbooks.by_url(link) if link else None
         if book is None:
@@ -119,9 +136,13 @@ def render_alert_index(sources: Sources) -> str:
             anchor = link.partition("#")[2] if link else ""
             rel = posixpath.relpath(book.page, posixpath.dirname(page))
             target = f"[{text(book.title)}]({url_path(rel + ('#' + anchor if anchor else ''))})"
+        anchor_id = alert.name.lower()
+        span = "" if anchor_id in anchored else f'<span id="{html_attr(anchor_id)}"></span>'
+        anchored.add(anchor_id)
+        where = f" ({code(alert.file)} line {alert.line})" if counts[alert.name] > 1 else ""
         rows.append(
             [
-                f'<span id="{html_attr(alert.name.lower())}"></span>{code(alert.name)}',
+                f"{span}{code(alert.name)}{where}",
                 text(alert.severity or ""),
                 text(alert.service or ""),
                 text(alert.label("pager") or ""),

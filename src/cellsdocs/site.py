@@ -85,7 +85,20 @@ class SiteModel:
         pages["runbooks/alerts.md"] = render_alert_index(self.sources)
         pages["runbooks/freshness.md"] = render_freshness(self.sources, self.today)
         pages[DRIFT_PAGE] = render_drift_page(self.drift_mode)
+        self._check_page_paths(pages)
         return pages
+
+    def _check_page_paths(self, pages: dict[str, str]) -> None:
+        """No two sources write one page (``cells-docs check`` runs the same check over the plan;
+        here it also covers pages the plan does not know and the site's URL style)."""
+        from .pages import page_collisions, page_plan
+
+        plan = page_plan(self.sources)
+        planned = {uri for uri, _ in plan}
+        extra = [(uri, "a generated page") for uri in pages if uri not in planned]
+        errors = page_collisions([*plan, *extra], directory_urls=self.directory_urls)
+        if errors:
+            raise errors[0]
 
     @cached_property
     def drift_mode(self) -> str:
@@ -128,8 +141,12 @@ class SiteModel:
         return first_by(self.sources.runbooks.runbooks, lambda book: book.page)
 
     @cached_property
-    def _alerts_by_name(self) -> dict[str, Alert]:
-        return {alert.name: alert for alert in self.sources.alerts.alerts}
+    def _alerts_by_name(self) -> dict[str, tuple[Alert, ...]]:
+        """Alert name -> every definition of it (Prometheus allows one name in several files)."""
+        found: dict[str, list[Alert]] = {}
+        for alert in self.sources.alerts.alerts:
+            found.setdefault(alert.name, []).append(alert)
+        return {name: tuple(alerts) for name, alerts in found.items()}
 
     @cached_property
     def _adr_pages(self) -> dict[str, Adr]:

@@ -108,13 +108,14 @@ def check_site_dir(
                 f"{root}: building there would delete it",
                 hint=fix,
             )
-        for folder in protected:
-            if _within(candidate, folder) or _within(folder, candidate):
-                where = "is" if candidate == folder else ("is inside" if _within(candidate, folder) else "holds")
-                raise CellsDocsError(
-                    f"{shown} {where} the source or tracked folder {folder}: building there would delete it",
-                    hint=fix,
-                )
+        overlapping = [f for f in protected if _within(candidate, f) or _within(f, candidate)]
+        if overlapping:
+            folder = min(overlapping, key=lambda f: f != candidate)  # the folder itself, if protected
+            where = "is" if candidate == folder else ("is inside" if _within(candidate, folder) else "holds")
+            raise CellsDocsError(
+                f"{shown} {where} the source or tracked folder {folder}: building there would delete it",
+                hint=fix,
+            )
     if existing_must_be_site and target.exists() and not (target.is_dir() and _looks_built(target)):
         what = "a folder that is not a built site" if target.is_dir() else "not a folder"
         raise CellsDocsError(

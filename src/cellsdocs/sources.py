@@ -130,6 +130,9 @@ def lint(sources: Sources) -> list[CellsDocsError]:
     for book in sources.runbooks.runbooks:
         errors.extend(lint_runbook(book, Path(book.file).parent.name))
     errors.extend(lint_adrs(sources.adrs))
+    from .pages import check_page_paths  # imports this module
+
+    errors.extend(check_page_paths(sources))  # two sources never write the same page
     errors.extend(check_page_templates(sources.paths))
     return errors
 
