@@ -236,7 +236,16 @@ Page the demo team.
 """
 
 
-def hostile_tree(tree: SourceTree) -> None:
+def title_walk(marker: Path) -> str:
+    """An ADR whose front-matter title tries to run a command when rendered as a template."""
+    walk = "{{ cycler.__init__.__globals__.os.popen('touch " + str(marker) + "').read() }}"
+    return ADR2.replace("status: proposed", f"title: {q(walk)}\nstatus: proposed").replace(
+        "relates-to: [1]", "relates-to: [2]"
+    )
+
+
+def hostile_tree(tree: SourceTree, marker: Path) -> None:
+    tree.write("adr/0003-title-walk.md", title_walk(marker))
     tree.write("proto/demo/v1/demo.proto", PROTO)
     tree.write("config.toml", CONFIG)
     tree.write("rules/session_prefix.json", json.dumps(RULES, indent=1))
@@ -305,7 +314,7 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     base = tmp_path_factory.mktemp("payload")
     shutil.copytree(ROOT / "tests" / "data" / "minimal", base / "sources")
     tree = SourceTree(base / "sources")
-    hostile_tree(tree)
+    hostile_tree(tree, base / "pwned")
     checked = run([str(ROOT / ".venv" / "bin" / "cells-docs"), "check"], env=tree.env)
     assert checked.code == 0, checked.output
     site = base / "site"
@@ -325,6 +334,12 @@ def test_every_field_reaches_the_site_as_text(hostile_site: Path) -> None:
     expected = {"F01Z", "F03Z", "F04Z", "F05Z", "F10Z", "F20Z", "F21Z", "F31Z", "F32Z", "F35Z", "F36Z"}
     expected |= {"F40Z", "F41Z", "F42Z", "F50Z", "F51Z"}
     assert expected <= shown, sorted(expected - shown)
+
+
+def test_a_front_matter_title_runs_nothing(hostile_site: Path) -> None:
+    assert not (hostile_site.parent / "pwned").exists()
+    page = (hostile_site / "adr" / "0003-title-walk" / "index.html").read_text(encoding="utf-8")
+    assert "&#123;&#123; cycler.__init__.__globals__.os.popen(" in page  # the title, shown as text
 
 
 def test_snippet_lines_in_an_alert_description_stay_text(hostile_site: Path) -> None:

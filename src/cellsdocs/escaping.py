@@ -44,6 +44,7 @@ __all__ = [
     "markdown_code",
     "markdown_text",
     "nav_title",
+    "snippet_line",
     "url_path",
 ]
 
@@ -107,10 +108,14 @@ def inert_snippet_markers(content: str) -> str:
         return content
     out = []
     for line in content.splitlines(keepends=True):
-        body = line.rstrip("\r\n")
-        match = _SNIPPET_LINE.match(body)
+        match = snippet_line(line.rstrip("\r\n"))
         out.append(line if match is None else match.group("space") + ";" + line[len(match.group("space")) :])
     return "".join(out)
+
+
+def snippet_line(line: str) -> re.Match[str] | None:
+    """The match when pymdownx.snippets reads *line* (one line, without its end) as a snippet line."""
+    return _SNIPPET_LINE.match(line) if "8<" in line else None
 
 
 def code_block(content: str, language: str = "") -> str:

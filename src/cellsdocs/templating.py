@@ -30,6 +30,7 @@ from jinja2.utils import Cycler, Joiner, Namespace
 from markupsafe import Markup
 
 from .errors import SourceError
+from .escaping import snippet_line
 from .frontmatter import split_front_matter
 
 __all__ = [
@@ -284,6 +285,15 @@ def vet_page(text: str, *, file: str) -> SourceError | None:
     renders it, as a one-line error; ``None`` when the page renders (``cells-docs check`` and the
     build agree)."""
     front = split_front_matter(text, file=file)
+    for number, body_line in enumerate(front.body.splitlines(), start=front.body_line):
+        marker = snippet_line(body_line)
+        if marker is not None and not marker.group("escape"):
+            return SourceError(
+                "a pymdownx.snippets line: pages from the sources may not include files",
+                file=file,
+                line=number,
+                hint="to show the line as text, escape it as ;--8<--",
+            )
     meta = dict(front.data)
     if meta.get("render_macros") is False:
         return None
@@ -291,8 +301,8 @@ def vet_page(text: str, *, file: str) -> SourceError | None:
     try:
         vet_template(protect_foreign_templates(front.body), macros=MACRO_NAMES, variables=variables)
     except TemplateRefused as exc:
-        line = front.body_line + exc.line - 1 if exc.line is not None else None
-        return SourceError(f"template refused: {exc.message}", file=file, line=line, hint=REFUSED_HINT)
+        where = front.body_line + exc.line - 1 if exc.line is not None else None
+        return SourceError(f"template refused: {exc.message}", file=file, line=where, hint=REFUSED_HINT)
     except jinja2.TemplateSyntaxError as exc:
         return SourceError(
             f"template syntax error: {exc.message}",

@@ -12,7 +12,6 @@ Layout (every element has a stable anchor equal to its fully-qualified name):
 
 from __future__ import annotations
 
-import html
 import json
 import posixpath
 from collections.abc import Callable, Iterable
@@ -188,7 +187,7 @@ def build_api_site(
 
 def _front(title: str, source: str) -> str:
     return (
-        f"---\nrender_macros: false\ntitle: {json.dumps(html.escape(title))}\n---\n\n"
+        f"---\nrender_macros: false\ntitle: {json.dumps(title)}\n---\n\n"
         f'<p class="cells-generated">Generated at build time from {code(source)} by {code(GENERATOR)}. '
         "Edit the <code>.proto</code> source, not this page.</p>\n\n"
     )
