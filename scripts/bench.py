@@ -330,6 +330,8 @@ def prepare_plain(tmp: Path, env: dict[str, str]) -> Path:
     shutil.rmtree(tmp / "site-dump", ignore_errors=True)
     nav = json.loads((dump / "_nav.json").read_text())
     (dump / "_nav.json").unlink()
+    # pymdownx.snippets reads only <docs_dir>/snippets (the glossary it appends to every page)
+    shutil.copytree(ROOT / "docs" / "snippets", dump / "snippets", dirs_exist_ok=True)
     plain = tmp / "mkdocs-plain.yml"
     plain.write_text(
         json.dumps(
