@@ -30,6 +30,7 @@ import re
 from typing import Any
 from urllib.parse import quote
 
+from markupsafe import Markup
 from pymdownx.snippets import SnippetPreprocessor  # type: ignore[import-untyped]
 
 __all__ = [
@@ -139,10 +140,12 @@ def html_attr(value: object) -> str:
     return html_text(value)
 
 
-def nav_title(value: object) -> str:
+def nav_title(value: object) -> Markup:
     """A page or section title as MkDocs themes insert it: Material writes titles into the navigation,
-    ``<title>`` and the header without escaping, and mkdocs-macros would render braces in them."""
-    return html_text(" ".join(str(value).split()))
+    ``<title>`` and the header without escaping, and mkdocs-macros would render braces in them.
+    Returned as :class:`~markupsafe.Markup`, so where the theme does escape (``title | e`` in the
+    footer's ``aria-label``) it is not escaped twice."""
+    return Markup(html_text(" ".join(str(value).split())))
 
 
 def url_path(value: str) -> str:

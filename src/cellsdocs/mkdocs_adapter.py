@@ -259,7 +259,7 @@ def escape_front_matter(meta: MutableMapping[str, Any]) -> None:
     for key in THEMED_META:
         value = meta.get(key)
         if isinstance(value, list):
-            meta[key] = [nav_title(item) if isinstance(item, str) else item for item in value]
+            meta[key] = [str(nav_title(item)) if isinstance(item, str) else item for item in value]
         elif value is not None and not isinstance(value, dict):
             meta[key] = nav_title(value)
 
@@ -333,7 +333,7 @@ def on_env(env: Any, *, config: MkDocsConfig, files: Files) -> Any:
 def dump_page(folder: Path, page: Page) -> None:
     import yaml
 
-    meta = {k: v for k, v in page.meta.items() if k != "render_macros"}
+    meta = {k: (str(v) if isinstance(v, str) else v) for k, v in page.meta.items() if k != "render_macros"}
     front = f"---\n{yaml.safe_dump(meta, sort_keys=True)}---\n\n" if meta else ""
     path = folder / page.file.src_uri
     path.parent.mkdir(parents=True, exist_ok=True)
