@@ -56,5 +56,5 @@ def test_missing_root(tmp_path: Path) -> None:
 
 def test_non_utf8_file(tmp_path: Path) -> None:
     (tmp_path / "bad.proto").write_bytes(b'syntax = "proto3";\n// \xff\xfe\n')
-    with pytest.raises(SourceError, match=r"bad\.proto: not valid UTF-8"):
+    with pytest.raises(SourceError, match=r"bad\.proto:2: proto file is not valid UTF-8"):
         compile_proto_tree(tmp_path)

@@ -62,4 +62,4 @@ def test_route_diff_bad_request_file(minimal: SourceTree, tmp_path: Path) -> Non
     requests.write_text('{"path": "/"}\n{"path": \n')
     result = cli("route-diff", str(requests), "--against", "passthrough", env=minimal.env)
     assert result.code == 1
-    assert "bad.jsonl:2: not valid JSON" in result.stderr
+    assert "bad.jsonl:2: request is not valid JSON" in result.stderr

@@ -12,7 +12,9 @@ Semantics:
 3. ``header`` / ``cookie``: the first header (cookie) whose name matches ``regex_name`` and, when
    given, whose value matches ``regex_value``. Header names are matched case-insensitively (HTTP
    header names are), cookie names exactly. Patterns are searched, not anchored, as
-   JavaScript's ``RegExp.test`` does.
+   JavaScript's ``RegExp.test`` does. Each search is time-bounded
+   (:data:`cellsdocs.jsregex.MATCH_TIMEOUT`): a pattern that backtracks catastrophically is a
+   one-line error naming the rule, never a hang.
 4. Named groups of the matching patterns fill ``${name}`` in ``classify.value``.
 5. Resolution of the classification to a cell: ``SESSION_PREFIX`` - the cell whose session
    prefix starts the value (the longest such prefix); ``CELL_ID`` - the cell with that id (or,
@@ -27,6 +29,8 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from .errors import SourceError
+from .jsregex import MatchTimeout, bounded_search
 from .routing import RouteRule, RuleSet
 from .topology import Cell, Topology
 
@@ -46,18 +50,32 @@ class Request:
 
     @classmethod
     def from_data(cls, data: Mapping[str, object]) -> Request:
-        def pairs(value: object) -> tuple[tuple[str, str], ...]:
+        """A request from recorded data; malformed fields raise ValueError saying which and how."""
+
+        def text(value: object, what: str) -> str:
+            if isinstance(value, bool) or not isinstance(value, str | int | float):
+                raise ValueError(f"{what} must be a string, got {type(value).__name__}")
+            return str(value)
+
+        def pairs(value: object, what: str) -> tuple[tuple[str, str], ...]:
+            if value is None:
+                return ()
             if isinstance(value, Mapping):
-                return tuple((str(k), str(v)) for k, v in value.items())
+                return tuple((str(k), text(v, f"{what}[{str(k)[:40]!r}]")) for k, v in value.items())
             if isinstance(value, list | tuple):
-                return tuple((str(k), str(v)) for k, v in value)
-            return ()
+                out = []
+                for index, item in enumerate(value):
+                    if not isinstance(item, list | tuple) or len(item) != 2:
+                        raise ValueError(f"{what}[{index}] must be a [name, value] pair")
+                    out.append((text(item[0], f"{what}[{index}][0]"), text(item[1], f"{what}[{index}][1]")))
+                return tuple(out)
+            raise ValueError(f"{what} must be an object or a list of [name, value] pairs, got {type(value).__name__}")
 
         return cls(
-            method=str(data.get("method", "GET")).upper(),
-            path=str(data.get("path", "/")),
-            headers=pairs(data.get("headers")),
-            cookies=pairs(data.get("cookies")),
+            method=text(data.get("method", "GET"), "method").upper(),
+            path=text(data.get("path", "/"), "path"),
+            headers=pairs(data.get("headers"), "headers"),
+            cookies=pairs(data.get("cookies"), "cookies"),
         )
 
 
@@ -107,9 +125,12 @@ def resolve_cell(topology: Topology, classify_type: str, value: str | None) -> t
         return cell, f"session prefix {cell.session_prefix!r} belongs to {cell.name}"
     if kind == "CELL_ID":
         text = (value or "").strip()
-        cell = topology.by_id(int(text)) if re.fullmatch(r"[0-9]+", text) else topology.by_name(text)
+        # ids are 64-bit: longer digit strings name no cell (and int() refuses over 4,300 digits)
+        numeric = re.fullmatch(r"[0-9]{1,20}", text) is not None
+        cell = topology.by_id(int(text)) if numeric else topology.by_name(text)
         if cell is None:
-            return None, f"no cell has id or name {value!r}"
+            shown = repr(value) if len(value or "") <= 80 else repr((value or "")[:77]) + "..."
+            return None, f"no cell has id or name {shown}"
         return cell, f"cell id {cell.id} is {cell.name}"
     return None, f"{classify_type} is resolved by the Topology Service at run time"
 
@@ -120,19 +141,19 @@ def _search(rule: RouteRule, request: Request) -> dict[str, str] | None:
         return {}
     if match.type == "path":
         assert match.regex_value is not None
-        found = match.regex_value.compiled.search(request.path.split("?", 1)[0])
+        found = match.regex_value.search(request.path.split("?", 1)[0])
         return {k: v for k, v in found.groupdict().items() if v is not None} if found else None
     items: Sequence[tuple[str, str]] = request.headers if match.type == "header" else request.cookies
     for name, value in items:
         captures: dict[str, str] = {}
         pattern = match.name_pattern
         if pattern is not None:
-            found = pattern.search(name)
+            found = bounded_search(pattern, name)
             if not found:
                 continue
             captures.update({k: v for k, v in found.groupdict().items() if v is not None})
         if match.regex_value is not None:
-            found = match.regex_value.compiled.search(value)
+            found = match.regex_value.search(value)
             if not found:
                 continue
             captures.update({k: v for k, v in found.groupdict().items() if v is not None})
@@ -143,7 +164,16 @@ def _search(rule: RouteRule, request: Request) -> dict[str, str] | None:
 def explain(rule_set: RuleSet, topology: Topology, request: Request) -> Explanation:
     """Route *request* through *rule_set* and resolve the target cell."""
     for rule in rule_set.rules:
-        captures = _search(rule, request)
+        try:
+            captures = _search(rule, request)
+        except MatchTimeout as exc:
+            raise SourceError(
+                f"{rule.label}: {exc} on request {request.method} {request.path[:80]!r}",
+                file=rule_set.source,
+                line=rule.line,
+                key=f"rules[{rule.number - 1}].match",
+                hint="simplify the rule's regex so that each repeated part matches one way only",
+            ) from exc
         if captures is None:
             continue
         if rule.action == "proxy":

@@ -14,6 +14,8 @@ from .errors import CellsDocsError
 __all__ = ["RENDER_STATS", "dot_version", "render_svg"]
 
 RENDER_STATS = {"rendered": 0, "cached": 0}
+#: seconds one ``dot`` run may take (a graph built from hostile sources must not hang the build)
+DOT_TIMEOUT = 60.0
 _VERSION: list[str] = []
 
 
@@ -22,7 +24,12 @@ def dot_version() -> str:
         dot = shutil.which("dot")
         if dot is None:
             raise CellsDocsError("Graphviz 'dot' not found", hint="apt-get install graphviz (make setup does it)")
-        proc = subprocess.run([dot, "-V"], capture_output=True, text=True, check=False)
+        try:
+            proc = subprocess.run(
+                [dot, "-V"], capture_output=True, text=True, check=False, timeout=DOT_TIMEOUT, stdin=subprocess.DEVNULL
+            )
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise CellsDocsError(f"Graphviz 'dot' cannot run: {exc}", hint="apt-get install graphviz") from exc
         _VERSION.append((proc.stderr or proc.stdout).strip())
     return _VERSION[0]
 
@@ -35,7 +42,17 @@ def render_svg(dot_source: str, *, name: str, cache_dir: Path | None = None) -> 
     if cached is not None and cached.is_file():
         RENDER_STATS["cached"] += 1
         return cached.read_text(encoding="utf-8")
-    proc = subprocess.run(["dot", "-Tsvg"], input=dot_source, capture_output=True, text=True, check=False)
+    try:
+        # the DOT text goes in on stdin: nothing from a source is ever an argument
+        proc = subprocess.run(
+            ["dot", "-Tsvg"], input=dot_source, capture_output=True, text=True, check=False, timeout=DOT_TIMEOUT
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise CellsDocsError(
+            f"diagram {name!r}: Graphviz took longer than {DOT_TIMEOUT:g} s", hint="make the graph smaller"
+        ) from exc
+    except OSError as exc:
+        raise CellsDocsError(f"Graphviz 'dot' cannot run: {exc}", hint="apt-get install graphviz") from exc
     if proc.returncode != 0:
         reason = " ".join(proc.stderr.split()) or f"exit {proc.returncode}"
         raise CellsDocsError(f"diagram {name!r}: Graphviz failed: {reason}")

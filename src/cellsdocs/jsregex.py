@@ -1,25 +1,44 @@
-"""Translate JavaScript regular expressions (the HTTP router's rule syntax) to Python ``re``.
+"""Translate JavaScript regular expressions (the HTTP router's rule syntax) to Python.
 
 The router evaluates ``new RegExp(pattern)`` (no flags) in JavaScript. This module rewrites such
-a pattern so that Python's ``re`` matches exactly the same strings, or refuses it with a reason:
+a pattern so that Python (the ``regex`` module, in its ``re``-compatible V0 mode) matches exactly
+the same strings, or refuses it with a reason:
 
 - named groups ``(?<name>...)`` -> ``(?P<name>...)``; ``\\k<name>`` -> ``(?P=name)``
 - ``$`` (end of input only, no multiline flag) -> ``\\Z``; ``.`` excludes JS line terminators
-- ``\\d``, ``\\w``, ``\\b`` are ASCII-only in JavaScript: compiled with ``re.ASCII``;
+- ``\\d``, ``\\w``, ``\\b`` are ASCII-only in JavaScript: compiled with ``ASCII``;
   ``\\s`` is expanded to JavaScript's (Unicode) whitespace set
 - ``[^]`` (anything) and ``[]`` (nothing); ``{`` that is not a quantifier is a literal
 - identity escapes of letters with no meaning in JavaScript (``\\A`` is "A")
+- lookbehinds ``(?<=...)`` / ``(?<!...)`` of any width, as JavaScript allows (``regex`` matches
+  them right to left, as JavaScript does; Python's ``re`` only has fixed-width lookbehinds)
 - Python-only syntax (``(?P<``, inline flags, atomic groups, possessive quantifiers, ``(?#``)
   is refused: the router would reject it.
+
+Matching is bounded: :meth:`TranslatedRegex.search` gives up after :data:`MATCH_TIMEOUT` seconds
+(:class:`MatchTimeout`), and :func:`catastrophic` finds patterns that can backtrack
+catastrophically before anything runs them (see :mod:`cellsdocs.redos`).
 """
 
 from __future__ import annotations
 
 import re
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-__all__ = ["JsRegexError", "TranslatedRegex", "translate"]
+import regex
+
+from .redos import Finding, find_redos
+
+__all__ = [
+    "MATCH_TIMEOUT",
+    "JsRegexError",
+    "MatchTimeout",
+    "TranslatedRegex",
+    "bounded_search",
+    "catastrophic",
+    "translate",
+]
 
 _JS_SPACE = "\\t\\n\\v\\f\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff"
 _JS_LINE_TERMINATORS = "\\n\\r\\u2028\\u2029"
@@ -28,10 +47,17 @@ _GROUP_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # escapes that mean something in a JavaScript (non-unicode) pattern and the same in Python
 _SAME_ESCAPES = set("dDwWbBfnrtv")
 MAX_PATTERN_LENGTH = 10_000
+#: seconds one search may take before it is given up (a request is a few kilobytes at most)
+MATCH_TIMEOUT = 1.0
+_FLAGS = regex.ASCII | regex.V0
 
 
 class JsRegexError(ValueError):
     """The pattern is not valid JavaScript, or cannot be translated faithfully."""
+
+
+class MatchTimeout(Exception):
+    """A search took longer than its time limit (catastrophic backtracking)."""
 
 
 @dataclass(frozen=True)
@@ -40,8 +66,28 @@ class TranslatedRegex:
 
     source: str
     python: str
-    compiled: re.Pattern[str]
+    compiled: regex.Pattern[str]
     groups: tuple[str, ...]
+    #: *python* with lookbehinds written as lookaheads: what :mod:`cellsdocs.redos` analyses
+    analysis: str = field(default="", compare=False)
+
+    def search(self, text: str, *, timeout: float = MATCH_TIMEOUT) -> regex.Match[str] | None:
+        """Search *text*; raise :class:`MatchTimeout` after *timeout* seconds."""
+        return bounded_search(self.compiled, text, timeout=timeout)
+
+    def compile_ignoring_case(self) -> regex.Pattern[str]:
+        """The same pattern, case-insensitive (HTTP header names)."""
+        return regex.compile(self.python, _FLAGS | regex.IGNORECASE)
+
+
+def bounded_search(
+    pattern: regex.Pattern[str], text: str, *, timeout: float = MATCH_TIMEOUT
+) -> regex.Match[str] | None:
+    """``pattern.search(text)``; raise :class:`MatchTimeout` after *timeout* seconds."""
+    try:
+        return pattern.search(text, timeout=timeout)
+    except TimeoutError as exc:
+        raise MatchTimeout(f"the search gave up after {timeout:g} s (catastrophic backtracking)") from exc
 
 
 def _class_body(pattern: str, i: int) -> tuple[str, int]:
@@ -93,6 +139,7 @@ def translate(pattern: str) -> TranslatedRegex:
         raise JsRegexError(f"pattern is {len(pattern)} characters long, over the {MAX_PATTERN_LENGTH} limit")
     out: list[str] = []
     names: list[str] = []
+    lookbehinds: list[int] = []  # indexes in *out* of lookbehind openers
     i, n = 0, len(pattern)
     while i < n:
         ch = pattern[i]
@@ -141,7 +188,12 @@ def translate(pattern: str) -> TranslatedRegex:
                 out.append(f"(?P<{name}>")
                 i = end + 1
                 continue
-            if rest.startswith("?") and not rest.startswith(("?:", "?=", "?!", "?<=", "?<!")):
+            if rest.startswith(("?<=", "?<!")):
+                lookbehinds.append(len(out))
+                out.append("(" + rest)
+                i += 4
+                continue
+            if rest.startswith("?") and not rest.startswith(("?:", "?=", "?!")):
                 raise JsRegexError(f"'(?{rest[1:2]}' is not JavaScript regex syntax (Python-only or invalid group)")
             out.append(ch)
             i += 1
@@ -174,12 +226,24 @@ def translate(pattern: str) -> TranslatedRegex:
         out.append(ch)
         i += 1
     python = "".join(out)
+    for index in lookbehinds:
+        out[index] = out[index].replace("?<", "?", 1)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error")
-            compiled = re.compile(python, re.ASCII)
-    except (re.error, FutureWarning, DeprecationWarning) as exc:
+            compiled = regex.compile(python, _FLAGS)
+    except (regex.error, FutureWarning, DeprecationWarning) as exc:
         raise JsRegexError(f"invalid or untranslatable pattern: {exc}") from exc
     except RecursionError as exc:
         raise JsRegexError("pattern is nested too deeply") from exc
-    return TranslatedRegex(source=pattern, python=python, compiled=compiled, groups=tuple(names))
+    return TranslatedRegex(source=pattern, python=python, compiled=compiled, groups=tuple(names), analysis="".join(out))
+
+
+def catastrophic(translated: TranslatedRegex) -> list[Finding]:
+    """Why *translated* can backtrack catastrophically ([] if it cannot, as far as the check sees)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return find_redos(translated.analysis or translated.python, re.ASCII)
+    except (re.error, RecursionError, OverflowError) as exc:
+        raise JsRegexError(f"pattern cannot be checked for catastrophic backtracking: {exc}") from exc

@@ -3,14 +3,14 @@ requests that would be routed differently."""
 
 from __future__ import annotations
 
-import json
-import subprocess
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import SourceError
 from .explain import Explanation, Request, explain
+from .gitsafe import check_revision, run_git
+from .jsonlines import load_json, top_level_element_lines
 from .routing import RuleSet, parse_rule_set
 from .textio import display_path, read_text
 from .topology import Topology
@@ -25,21 +25,14 @@ def load_requests(path: Path) -> list[Request]:
     stripped = text.lstrip()
     items: list[tuple[int, object]] = []
     if stripped.startswith("["):
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise SourceError(f"not valid JSON: {exc.msg}", file=shown, line=exc.lineno) from exc
-        items = [(1, item) for item in data]
+        data = load_json(text, file=shown, what="request file")
+        lines = top_level_element_lines(text)
+        items = [(lines[i] if i < len(lines) else 1, item) for i, item in enumerate(data)]
     else:
         for number, line in enumerate(text.splitlines(), start=1):
             if not line.strip() or line.lstrip().startswith("#"):
                 continue
-            try:
-                items.append((number, json.loads(line)))
-            except json.JSONDecodeError as exc:
-                raise SourceError(
-                    f"not valid JSON: {exc.msg}", file=shown, line=number, hint="write one JSON object per line"
-                ) from exc
+            items.append((number, load_json(line, file=shown, what="request", line_offset=number - 1)))
     requests = []
     for number, item in items:
         if not isinstance(item, dict) or not isinstance(item.get("path", "/"), str):
@@ -49,7 +42,15 @@ def load_requests(path: Path) -> list[Request]:
                 line=number,
                 hint='write {"path": "/x", "headers": {...}, "cookies": {...}}',
             )
-        requests.append(Request.from_data(item))
+        try:
+            requests.append(Request.from_data(item))
+        except ValueError as exc:
+            raise SourceError(
+                f"request: {exc}",
+                file=shown,
+                line=number,
+                hint='write "headers": {"Name": "value"} (or [["Name", "value"], ...]), the same for cookies',
+            ) from exc
     return requests
 
 
@@ -89,15 +90,17 @@ def replay(requests: Iterable[Request], before: RuleSet, after: RuleSet, topolog
 
 def rule_set_at_revision(path: Path, revision: str) -> RuleSet:
     """A rule set file as it was at a git revision."""
+    check_revision(revision, key="--against-revision")
+    shown_path = display_path(path)
     folder = path.parent
-    top = subprocess.run(
-        ["git", "-C", str(folder), "rev-parse", "--show-toplevel"], capture_output=True, text=True, check=False
-    )
+    top = run_git("-C", str(folder), "rev-parse", "--show-toplevel", file=shown_path)
     if top.returncode != 0:
-        raise SourceError("not in a git repository", file=display_path(path))
-    relative = path.resolve().relative_to(Path(top.stdout.strip()).resolve()).as_posix()
+        raise SourceError("not in a git repository", file=shown_path)
+    toplevel = str(top.stdout).strip()
+    relative = path.resolve().relative_to(Path(toplevel).resolve()).as_posix()
     shown = f"{revision}:{relative}"
-    proc = subprocess.run(["git", "-C", top.stdout.strip(), "show", shown], capture_output=True, text=True, check=False)
+    proc = run_git("-C", toplevel, "show", "--end-of-options", shown, file=shown_path)
     if proc.returncode != 0:
-        raise SourceError(f"cannot read {shown}: {proc.stderr.strip()}", hint="check the revision and the path")
-    return parse_rule_set(proc.stdout, name=path.stem, file=shown)
+        reason = " ".join(str(proc.stderr).split())[:200]
+        raise SourceError(f"cannot read {shown}: {reason}", hint="check the revision and the path")
+    return parse_rule_set(str(proc.stdout), name=path.stem, file=shown)

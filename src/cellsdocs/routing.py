@@ -15,15 +15,17 @@ additions; any other key is refused.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+import regex
+
 from .errors import SourceError
 from .jsonlines import load_json, top_level_element_lines
-from .jsregex import JsRegexError, TranslatedRegex, translate
+from .jsregex import JsRegexError, TranslatedRegex, catastrophic, translate
 from .textio import display_path, read_text
 
 __all__ = [
@@ -43,6 +45,7 @@ RULE_KEYS = ("id", "description", "match", "action", "classify")
 MATCH_KEYS = ("type", "regex_name", "regex_value")
 CLASSIFY_KEYS = ("type", "value")
 _VARIABLE = re.compile(r"\$\{([^}]*)\}")
+MAX_RULESET_NAME = 100
 _RULESET_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
@@ -55,20 +58,20 @@ class RouteMatch:
     regex_value: TranslatedRegex | None = None
 
     @cached_property
-    def name_pattern(self) -> re.Pattern[str] | None:
+    def name_pattern(self) -> regex.Pattern[str] | None:
         """The compiled name pattern; header names match case-insensitively, as HTTP says."""
         if self.regex_name is None:
             return None
         if self.type == "header":
-            return re.compile(self.regex_name.python, re.ASCII | re.IGNORECASE)
+            return self.regex_name.compile_ignoring_case()
         return self.regex_name.compiled
 
     @property
     def groups(self) -> tuple[str, ...]:
         names: list[str] = []
-        for regex in (self.regex_name, self.regex_value):
-            if regex is not None:
-                names.extend(regex.groups)
+        for pattern in (self.regex_name, self.regex_value):
+            if pattern is not None:
+                names.extend(pattern.groups)
         return tuple(names)
 
 
@@ -122,14 +125,26 @@ class RuleSet:
         return None
 
 
-def _pattern(raw: Any, *, fail: Any, key: str) -> TranslatedRegex:
+def _shown(text: str, limit: int = 80) -> str:
+    return repr(text) if len(text) <= limit else repr(text[: limit - 3]) + "..."
+
+
+def _pattern(raw: Any, *, fail: Callable[..., SourceError], key: str, label: str) -> TranslatedRegex:
     if not isinstance(raw, str):
         raise fail(f"must be a string (a JavaScript regular expression), got {type(raw).__name__}", key=key)
     try:
-        return translate(raw)
+        translated = translate(raw)
+        findings = catastrophic(translated)
     except JsRegexError as exc:
-        shown = repr(raw) if len(raw) <= 80 else repr(raw[:77]) + "..."
-        raise fail(f"regex {shown}: {exc}", key=key, hint="write a valid JavaScript regular expression") from exc
+        raise fail(f"regex {_shown(raw)}: {exc}", key=key, hint="write a valid JavaScript regular expression") from exc
+    if findings:
+        raise fail(
+            f"{label}: regex {_shown(raw)} can backtrack catastrophically ({findings[0]}): "
+            "a crafted request would make the router and this tool hang",
+            key=key,
+            hint="make each repeated part match one way only, e.g. (a+)+ -> a+, (a|ab)* -> (ab?)*, \\w+\\w* -> \\w+",
+        )
+    return translated
 
 
 def _parse_rule(raw: Any, index: int, *, file: str, line: int | None) -> RouteRule:
@@ -146,6 +161,8 @@ def _parse_rule(raw: Any, index: int, *, file: str, line: int | None) -> RouteRu
     for key in ("id", "description"):
         if key in raw and (not isinstance(raw[key], str) or not raw[key].strip()):
             raise fail("must be a non-empty string", key=key)
+    rule_id = raw.get("id")
+    label = f"rule {index + 1}" + (f" ({_shown(rule_id, 60)[1:-1]})" if isinstance(rule_id, str) else "")
     action = raw.get("action")
     if action is None:
         raise fail("missing 'action'", key="action", hint="set action to classify or proxy")
@@ -165,8 +182,10 @@ def _parse_rule(raw: Any, index: int, *, file: str, line: int | None) -> RouteRu
         kind = m.get("type")
         if kind not in MATCH_TYPES:
             raise fail(f"unknown match type {kind!r}", key="match.type", hint=f"use one of: {', '.join(MATCH_TYPES)}")
-        name = _pattern(m["regex_name"], fail=fail, key="match.regex_name") if "regex_name" in m else None
-        value = _pattern(m["regex_value"], fail=fail, key="match.regex_value") if "regex_value" in m else None
+        name = _pattern(m["regex_name"], fail=fail, key="match.regex_name", label=label) if "regex_name" in m else None
+        value = (
+            _pattern(m["regex_value"], fail=fail, key="match.regex_value", label=label) if "regex_value" in m else None
+        )
         if kind == "path":
             if name is not None:
                 raise fail("a path match has no name", key="match.regex_name", hint="use regex_value for the path")
@@ -292,6 +311,12 @@ def load_rule_sets(folder: Path) -> tuple[RuleSet, ...]:
     sets = []
     for path in files:
         name = path.stem
+        if len(name) > MAX_RULESET_NAME:
+            raise SourceError(
+                f"rule set name is {len(name)} characters long, over the {MAX_RULESET_NAME} limit",
+                file=display_path(path),
+                hint="rename the file (the name is part of its page's file name)",
+            )
         if not _RULESET_NAME.match(name):
             raise SourceError(
                 f"rule set name {name!r} has unsupported characters",

@@ -151,7 +151,7 @@ def runbook_files(folder: Path) -> list[Path]:
     """``<service>/<name>.md`` files (one level of service folders)."""
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.glob("*/*.md") if p.is_file())
+    return sorted(p for p in folder.glob("*/*.md") if not p.is_dir())  # FIFOs, loops: refused when read
 
 
 def parse_runbook(text: str, *, file: str, service: str, name: str) -> Runbook:

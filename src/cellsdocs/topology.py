@@ -11,6 +11,7 @@ from __future__ import annotations
 import ipaddress
 import itertools
 import re
+import sys
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -42,6 +43,8 @@ CELL_STATUSES = ("active", "draining", "provisioning", "decommissioned")
 
 _HOST_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+#: a cell name becomes a page's file name and a DNS-like label: at most 63 characters
+MAX_NAME_LENGTH = 63
 _INT64_MAX = 2**63 - 1
 
 
@@ -189,6 +192,12 @@ def _parse_cell(raw: Any, index: int, *, file: str, text: str, header: int | Non
     if not 1 <= cell_id <= _INT64_MAX:
         raise fail(f"id {cell_id} is out of range", key="id", hint="use a positive 64-bit integer")
     name = string("name", raw["name"])
+    if len(name) > MAX_NAME_LENGTH:
+        raise fail(
+            f"name {name[:40]!r}... is {len(name)} characters long, over the {MAX_NAME_LENGTH} limit",
+            key="name",
+            hint="use a short name such as cell-1 (it names the cell's page)",
+        )
     if not _NAME.match(name):
         raise fail(f"name {name!r} has characters other than letters, digits, '.', '_' and '-'", key="name")
     address = string("address", raw["address"])
@@ -253,6 +262,15 @@ def parse_topology(text: str, *, file: str = "config.toml") -> Topology:
         if match:
             message += f" (column {match.group(2)})"
         raise SourceError(f"TOML syntax error: {message}", file=file, line=line, hint="fix the TOML syntax") from exc
+    except ValueError as exc:  # an integer over Python's digit limit (4,300 digits)
+        long = re.search(r"[0-9_]{4000,}", text)
+        line = text.count("\n", 0, long.start()) + 1 if long else None
+        raise SourceError(
+            f"an integer has more than {sys.get_int_max_str_digits()} digits",
+            file=file,
+            line=line,
+            hint="use a 64-bit integer",
+        ) from exc
     if "cells" not in data:
         raise SourceError("no [[cells]] tables", file=file, key="cells", hint="add at least one [[cells]] table")
     raw_cells = data["cells"]

@@ -18,7 +18,7 @@ from pathlib import Path
 from google.protobuf import descriptor_pb2
 
 from ..errors import SourceError
-from ..textio import display_path
+from ..textio import display_path, read_text
 
 __all__ = ["compile_proto_tree", "find_proto_files", "include_dirs"]
 
@@ -37,8 +37,24 @@ def include_dirs() -> list[Path]:
 
 
 def find_proto_files(root: Path) -> list[str]:
-    """Every ``.proto`` under *root*, as import paths, sorted."""
-    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*.proto") if p.is_file())
+    """Every ``.proto`` under *root*, as import paths, sorted.
+
+    Anything named ``*.proto`` that is not a folder is listed (FIFOs, devices, symlink loops too):
+    :func:`compile_proto_tree` refuses those with one line instead of skipping them silently.
+    """
+    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*.proto") if not p.is_dir())
+
+
+def _check_name(root: Path, name: str) -> None:
+    """An import path protoc can only take as a file: no part starts with '-' or '@' (an option, an
+    arguments file), no '..' and no control characters."""
+    for part in name.split("/"):
+        if part.startswith(("-", "@")) or part in ("", ".", "..") or any(ord(ch) < 32 for ch in part):
+            raise SourceError(
+                f"proto file name {part[:80]!r} cannot be used (it starts with '-' or '@', or is not a plain name)",
+                file=display_path(root / name),
+                hint="rename the file with letters, digits, '_', '-' and '.', not starting with '-' or '@'",
+            )
 
 
 @contextlib.contextmanager
@@ -109,22 +125,21 @@ def compile_proto_tree(root: Path, files: list[str] | None = None) -> descriptor
             hint="point CELLS_PROTO_ROOT at the import root of the .proto tree",
         )
     for name in files:
-        try:
-            (root / name).read_bytes().decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise SourceError("not valid UTF-8", file=display_path(root / name), hint="save the file as UTF-8") from exc
-        except OSError as exc:
-            raise SourceError(f"cannot read: {exc.strerror}", file=display_path(root / name)) from exc
+        _check_name(root, name)
+        # a regular file inside the root, UTF-8: protoc never opens a FIFO, a device or a file outside
+        read_text(root / name, what="proto file", within=root)
+    absolute = root.resolve()
     with tempfile.TemporaryDirectory(prefix="cells-protoc-") as tmp:
         out = Path(tmp) / "descriptors.binpb"
         args = [
             "protoc",
-            f"-I{root}",
+            f"-I{absolute}",
             *(f"-I{d}" for d in include_dirs()),
             "--include_source_info",
             "--include_imports",
             f"--descriptor_set_out={out}",
-            *files,
+            # absolute paths under the -I root: never read as an option, mapped back to import paths
+            *(str(absolute / name) for name in files),
         ]
         with _LOCK, _captured_stderr() as captured:
             code = protoc.main(args)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import io
 import os
-import subprocess
+import shutil
 import tarfile
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import CellsDocsError, SourceError
+from ..gitsafe import check_revision, run_git
 from .compile import compile_proto_tree, find_proto_files
 from .diff import Change, diff_models
 from .model import ProtoModel, build_model
@@ -19,11 +20,10 @@ __all__ = ["ApiHistory", "compare_revisions", "default_base", "model_at_revision
 
 
 def _git(repo: Path, *args: str) -> str | None:
-    try:
-        proc = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True, check=False)
-    except OSError:
+    if shutil.which("git") is None:
         return None
-    return proc.stdout.strip() if proc.returncode == 0 else None
+    proc = run_git("-C", str(repo), *args, file=str(repo))
+    return str(proc.stdout).strip() if proc.returncode == 0 else None
 
 
 def _repo_of(path: Path) -> tuple[Path, str] | None:
@@ -64,15 +64,15 @@ def model_at_revision(proto_root: Path, revision: str) -> ProtoModel | None:
             hint="the change history needs the proto tree's git history",
         )
     repo, relative = located
-    if _git(repo, "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}") is None:
+    check_revision(revision, key="revision")
+    if _git(repo, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{revision}^{{commit}}") is None:
         raise SourceError(
             f"unknown git revision {revision!r}", file=str(repo), hint="name a tag, branch or commit (CELLS_API_BASE)"
         )
-    proc = subprocess.run(
-        ["git", "-C", str(repo), "archive", "--format=tar", revision, "--", relative], capture_output=True, check=False
-    )
+    proc = run_git("-C", str(repo), "archive", "--format=tar", revision, "--", relative, file=str(repo), text=False)
     if proc.returncode != 0:
         return None  # the path did not exist at that revision
+    assert isinstance(proc.stdout, bytes)
     with tempfile.TemporaryDirectory(prefix="cells-api-base-") as tmp:
         with tarfile.open(fileobj=io.BytesIO(proc.stdout)) as archive:
             archive.extractall(tmp, filter="data")
