@@ -60,6 +60,44 @@ GENERATORS: dict[str, Callable[[Path, Path], None]] = {
     "index_rules_twin": lambda path, root: (
         [p.write_text('[{"action": "proxy"}]') for p in (path, path.with_name("index-rules.json"))] and None
     ),
+    # --- B: bounded work, option injection -------------------------------------------------
+    "fifo": lambda path, root: os.mkfifo(path),
+    "directory": lambda path, root: path.mkdir(),
+    "dev_zero": lambda path, root: (path.unlink(missing_ok=True), path.symlink_to("/dev/zero"))[-1],
+    "symlink_loop": lambda path, root: (
+        path.symlink_to(path.with_name("loop-b" + path.suffix)),
+        path.with_name("loop-b" + path.suffix).symlink_to(path),
+    )[-1],
+    "long_name_link": lambda path, root: path.symlink_to("x" * 300),
+    "big_int_json": lambda path, root: path.write_text('[\n  {"action": "proxy", "id": ' + "9" * 5000 + "}\n]\n"),
+    "big_int_toml": lambda path, root: path.write_text(path.read_text() + "ring = " + "9" * 5000 + "\n"),
+    "big_int_front_matter": lambda path, root: path.write_text(
+        "---\nstatus: " + "9" * 5000 + "\ndate: 2026-01-02\n---\n\n# Big\n"
+    ),
+    # billion laughs: 9 levels of 9 aliases each, ~430 million values once expanded
+    "alias_bomb_alerts": lambda path, root: path.write_text(
+        "x0: &x0 ["
+        + ",".join(["lol"] * 9)
+        + "]\n"
+        + "".join(f"x{i}: &x{i} [" + ",".join([f"*x{i - 1}"] * 9) + "]\n" for i in range(1, 10))
+        + "groups:\n  - name: bomb\n    interval: *x9\n    rules: []\n"
+    ),
+    "alias_bomb_adr": lambda path, root: path.write_text(
+        "---\nx0: &x0 ["
+        + ",".join(["lol"] * 9)
+        + "]\n"
+        + "".join(f"x{i}: &x{i} [" + ",".join([f"*x{i - 1}"] * 9) + "]\n" for i in range(1, 10))
+        + "status: *x9\ndate: 2026-01-02\n---\n\n# Bomb\n"
+    ),
+    "long_cell_name": lambda path, root: path.write_text(
+        path.read_text()
+        + '\n[[cells]]\nid = 3\nname = "'
+        + "c" * 300
+        + '"\naddress = "cell-3.example.com:443"\nsession_prefix = "cell_3_"\nsequence_range = [2001, 3000]\n'
+    ),
+    "deep_json_line": lambda path, root: path.write_text(
+        '{"path": "/"}\n{"path": "/", "headers": ' + "[" * 100_000 + "]" * 100_000 + "}\n"
+    ),
 }
 
 
