@@ -76,3 +76,40 @@ def test_json_syntax_error_names_line_and_column() -> None:
         parse_rule_set('[\n  {"action": "proxy",}\n]', name="t", file="rules/t.json")
     assert str(info.value).startswith("rules/t.json:2: rule set is not valid JSON")
     assert "column" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            '[\n  {"action": "proxy",\n   "action": "classify"}\n]',
+            "rules/t.json:3: action: rule set has the key 'action' twice",
+        ),
+        (
+            '[\n  {"match": {"type": "path",\n             "type": "cookie", "regex_value": "x"}, "action": "proxy"}\n]',
+            "rules/t.json:3: type: rule set has the key 'type' twice",
+        ),
+        ("[\n" + "[" * 300 + "]" * 300 + "\n]", "rules/t.json:2: rule set is nested more than 200 levels deep"),
+        (
+            '[\n  {"action": "proxy", "id": ' + "7" * 5000 + "}\n]",
+            "rules/t.json:2: rule set has an integer of more than",
+        ),
+    ],
+)
+def test_json_that_json_would_misread_or_crash_on(text: str, expected: str) -> None:
+    with pytest.raises(SourceError) as info:
+        parse_rule_set(text, name="t", file="rules/t.json")
+    assert str(info.value).startswith(expected)
+
+
+def test_a_javascript_lookbehind_is_a_valid_rule() -> None:
+    rule_set = parse(
+        [
+            {
+                "match": {"type": "path", "regex_value": "(?<=^/api/v\\d+/cells/)(?<cell>cell-\\d+)"},
+                "action": "classify",
+                "classify": {"type": "CELL_ID", "value": "${cell}"},
+            }
+        ]
+    )
+    assert rule_set.rules[0].match.groups == ("cell",)  # type: ignore[attr-defined]
