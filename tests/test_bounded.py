@@ -43,6 +43,7 @@ CATASTROPHIC = [
     r"(?<x>a+)+b",
     r"^(\.?\d+)+$",
     r"(a{1,2})+$",
+    r"(\w|\d)+$",  # Python would merge the alternatives into one set; JavaScript does not
     r"(?:a|b|ab)*c",
     r"^(([a-z])+.)+[A-Z]([a-z])+$",
     r"\w+\w*x",

@@ -68,7 +68,8 @@ class TranslatedRegex:
     python: str
     compiled: regex.Pattern[str]
     groups: tuple[str, ...]
-    #: *python* with lookbehinds written as lookaheads: what :mod:`cellsdocs.redos` analyses
+    #: *python* with lookbehinds written as lookaheads and alternatives kept apart: what
+    #: :mod:`cellsdocs.redos` analyses
     analysis: str = field(default="", compare=False)
 
     def search(self, text: str, *, timeout: float = MATCH_TIMEOUT) -> regex.Match[str] | None:
@@ -140,6 +141,7 @@ def translate(pattern: str) -> TranslatedRegex:
     out: list[str] = []
     names: list[str] = []
     lookbehinds: list[int] = []  # indexes in *out* of lookbehind openers
+    alternations: list[int] = []  # indexes in *out* of '|'
     i, n = 0, len(pattern)
     while i < n:
         ch = pattern[i]
@@ -223,11 +225,17 @@ def translate(pattern: str) -> TranslatedRegex:
             out.append(f"[^{_JS_LINE_TERMINATORS}]")
             i += 1
             continue
+        if ch == "|":
+            alternations.append(len(out))
         out.append(ch)
         i += 1
     python = "".join(out)
     for index in lookbehinds:
         out[index] = out[index].replace("?<", "?", 1)
+    for index in alternations:
+        # Python's parser merges one-character alternatives into one set ((\w|\d) -> [\w\d]);
+        # JavaScript does not, so the check must see them apart: an empty lookahead keeps them so
+        out[index] = "(?=)|"
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error")
