@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -278,3 +279,83 @@ def test_preview_of_an_upstream_merge_request(tmp_path: Path) -> None:
     assert result.code == 0, result.output
     assert "Route changes on the sample requests" in summary.read_text()
     assert json.loads((site / "drift.json").read_text())["mode"] == "report"
+
+
+HANDBOOK_ADR = """---
+stage: enablement
+group: Tenant Scale
+title: 'Cells ADR 007: Route by session prefix'
+status: ongoing
+creation-date: "2024-05-02"
+authors: ["@someone"]
+---
+
+## Context
+
+Requests must reach the cell that holds the session; see [the routing design](../design/routing.md#cookies)
+and [the demo runbook](../runbooks/demo/demo-down.md).
+
+## Decision
+
+Route by the session prefix.
+
+## Pros
+
+- Cheap.
+
+## Cons
+
+- Needs the prefix in every cookie.
+"""
+
+
+@pytest.mark.site
+def test_real_upstream_formats_build_strict(project: Path, upstream: Path, tmp_path: Path) -> None:
+    """Handbook ADRs linking to sibling design documents, rule files without ids, recording rules
+    only, a sequence range from 0: valid upstream input builds strict."""
+    (upstream / "adr" / "007_route_by_session_prefix.md").write_text(HANDBOOK_ADR)
+    (upstream / "design").mkdir()
+    (upstream / "design" / "routing.md").write_text("# Routing design\n")
+    (upstream / "alerts" / "recording.yml").write_text(
+        "groups:\n  - name: rec\n    rules:\n      - record: job:up:sum\n        expr: sum(up)\n"
+    )
+    config = upstream / "config.toml"
+    config.write_text(re.sub(r"sequence_range = \[\d+,", "sequence_range = [0,", config.read_text(), count=1))
+    head = commit_all(upstream, "real formats")
+    assert docs(project, "sources", "sync").code == 0
+    site = tmp_path / "site"
+    result = mkdocs(project, site)
+    assert result.code == 0, result.output
+    page = (site / "adr" / "007_route_by_session_prefix" / "index.html").read_text()
+    assert f'href="https://code.example.com/upstream/design/routing.md?at={head}#L1#cookies"' not in page
+    assert f"https://code.example.com/upstream/design/routing.md?at={head}" in page
+    assert "Route by session prefix" in page
+
+
+def test_handbook_adr_is_not_linted_as_madr() -> None:
+    from cellsdocs.adr import parse_adr
+
+    adr = parse_adr(HANDBOOK_ADR, file="adr/007.md", stem="007_route_by_session_prefix")
+    assert (adr.style, adr.status, adr.number, str(adr.date)) == ("handbook", "accepted", 7, "2024-05-02")
+    assert adr.title == "Route by session prefix"
+
+
+def test_outside_links_are_rewritten_and_the_rest_left_alone(tmp_path: Path) -> None:
+    from cellsdocs.outside_links import rewrite_outside_links
+
+    folder = tmp_path / "repo" / "adr"
+    text = (
+        "[a](../design/x.md#sec) [b](0002-other.md) [c](https://e.com/x) [d](#top) ![i](../img/p.png)\n"
+        "```\n[e](../design/in-code.md)\n```\n[ref]: ../design/y.md\n"
+    )
+    out = rewrite_outside_links(
+        text,
+        page=folder / "0001-x.md",
+        folder=folder,
+        web_url=lambda p: f"https://w/{p.relative_to(tmp_path / 'repo')}",
+    )
+    assert "[a](https://w/design/x.md)" in out
+    assert "[b](0002-other.md)" in out and "[c](https://e.com/x)" in out and "[d](#top)" in out
+    assert "![i](https://w/img/p.png)" in out
+    assert "[e](../design/in-code.md)" in out
+    assert "[ref]: https://w/design/y.md" in out

@@ -47,6 +47,11 @@ GOVERNED_KINDS = ("services", "rpcs", "rule-sets", "cells")
 MADR_SECTIONS = ("Context and Problem Statement", "Considered Options", "Decision Outcome")
 _FILE_NUMBER = re.compile(r"^(\d{1,6})(?:[-_ .]|$)")
 _TITLE_NUMBER = re.compile(r"^(?:.*?\bADR[-\s]*)?0*(\d{1,6})\s*[:.\-–]\s*(.+)$", re.I)
+#: handbook-style design documents (front-matter ``title:`` and ``status:``, sections such as Context,
+#: Decision, Pros, Cons) use lifecycle words of their own; each is read as the nearest MADR status
+HANDBOOK_STATUSES = {"implemented": "accepted", "ongoing": "accepted", "postponed": "proposed"}
+#: front-matter keys only MADR records carry: a record with one of them (or a MADR section) is linted as MADR
+MADR_KEYS = ("decision-makers", "consulted", "informed")
 _HEADING = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.M)
 _SECTION = re.compile(r"^##\s+(.+?)\s*#*\s*$", re.M)
 #: files in the ADR folder that are not records
@@ -64,7 +69,7 @@ class Adr:
     tags: tuple[str, ...]
     file: str
     stem: str
-    style: str  # madr | title-front-matter | nygard | plain
+    style: str  # madr | handbook | title-front-matter | nygard | plain
     supersedes: tuple[int, ...] = ()
     superseded_by: tuple[int, ...] = ()
     relates_to: tuple[int, ...] = ()
@@ -128,6 +133,14 @@ def _strings(value: object, *, file: str, line: int | None, key: str) -> tuple[s
     return tuple(str(t) for t in value)
 
 
+def _declares_madr(meta: dict[str, Any], sections: list[str]) -> bool:
+    """A record follows MADR (and gets its section lint) when it says so: MADR's own front-matter
+    keys, ``template: madr``, or one of MADR's required sections."""
+    if any(key in meta for key in MADR_KEYS) or str(meta.get("template", "")).lower() == "madr":
+        return True
+    return any(section in sections for section in MADR_SECTIONS)
+
+
 def parse_adr(text: str, *, file: str, stem: str) -> Adr:
     """Parse one record in any of the accepted styles."""
     fm = split_front_matter(text, file=file)
@@ -144,8 +157,13 @@ def parse_adr(text: str, *, file: str, stem: str) -> Adr:
         number = number if number is not None else int(title_number.group(1))
         title = title_number.group(2).strip()
     status_raw = meta.get("status")
-    style = "madr" if "status" in meta else ("title-front-matter" if title_raw else "plain")
     sections = [m.group(1).strip() for m in _SECTION.finditer(fm.body)]
+    if "status" in meta:
+        style = "madr" if _declares_madr(meta, sections) else "handbook"
+    else:
+        style = "title-front-matter" if title_raw else "plain"
+    if style == "handbook" and isinstance(status_raw, str):
+        status_raw = HANDBOOK_STATUSES.get(status_raw.strip().lower(), status_raw)
     if status_raw is None:
         matches = list(_SECTION.finditer(fm.body))
         for i, section in enumerate(matches):
@@ -165,7 +183,8 @@ def parse_adr(text: str, *, file: str, stem: str) -> Adr:
             key="status",
             hint=f"use one of: {', '.join(STATUSES)}",
         )
-    date = parse_date(meta.get("date"), file=file, line=fm.line_of("date"), key="date")
+    date_key = "date" if "date" in meta or "creation-date" not in meta else "creation-date"
+    date = parse_date(meta.get(date_key), file=file, line=fm.line_of(date_key), key=date_key)
     if date is None and style == "nygard":
         found = re.search(r"^Date:\s*(\d{4}-\d{2}-\d{2})", fm.body, re.M)
         date = parse_date(found.group(1), file=file, line=None, key="date") if found else None

@@ -9,6 +9,7 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from functools import cached_property
+from pathlib import Path
 
 from .adr import Adr
 from .alerts import Alert
@@ -23,6 +24,7 @@ from .decisions import (
 from .drift import DRIFT_PAGE, Finding, drift_mode, render_drift_page
 from .indexing import first_by
 from .oncall import build_date, decorate_runbook, render_alert_index, render_freshness
+from .outside_links import rewrite_outside_links
 from .protos.history import ApiHistory, compare_revisions
 from .protos.render import ApiSite, render_api, render_changes
 from .runbooks import Runbook
@@ -128,13 +130,23 @@ class SiteModel:
     def decorate(self, src_uri: str, markdown: str) -> str:
         """Generated additions to hand-written pages: runbooks get their alert definitions and the
         stale banner, ADRs their status box."""
+        paths = self.sources.paths
         book = self._runbook_pages.get(src_uri)
         if book is not None:
+            markdown = self._outside_links(markdown, book.file, "runbooks", paths.runbook_dir)
             return decorate_runbook(markdown, book, self._alerts_by_name, self.today)
         adr = self._adr_pages.get(src_uri)
         if adr is not None:
+            markdown = self._outside_links(markdown, adr.file, "adrs", paths.adr_dir)
             return _after_title(markdown, adr_banner(adr, self.sources.adrs))
         return markdown
+
+    def _outside_links(self, markdown: str, file: str, kind: str, folder: Path) -> str:
+        """Links out of a fetched folder go to the upstream web URL at the locked commit."""
+        origin = self.sources.paths.origin(kind)
+        if origin is None or origin.lock is None or origin.override:
+            return markdown
+        return rewrite_outside_links(markdown, page=Path(file).resolve(), folder=folder.resolve(), web_url=origin.link)
 
     @cached_property
     def _runbook_pages(self) -> dict[str, Runbook]:

@@ -15,7 +15,7 @@ from google.protobuf import descriptor_pb2
 from .adr import AdrCollection, adr_files, lint_adrs, load_adrs
 from .alerts import AlertRules, load_alert_rules
 from .drift import Finding
-from .errors import CellsDocsError, SourceError
+from .errors import CellsDocsError, SourceError, SourceErrors
 from .protos.compile import compile_proto_tree
 from .protos.model import ProtoModel, build_model
 from .routing import RuleSet, load_rule_sets
@@ -249,7 +249,7 @@ def load_sources(paths: SourcePaths, *, drift: str = "strict") -> Sources:
         try:
             return loader()
         except CellsDocsError as exc:
-            errors.append(exc)
+            errors.extend(exc.errors if isinstance(exc, SourceErrors) else [exc])
             return None
 
     descriptors = attempt(lambda: compile_proto_tree(paths.proto_root))
