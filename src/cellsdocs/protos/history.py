@@ -16,7 +16,15 @@ from .compile import compile_proto_tree, find_proto_files
 from .diff import Change, diff_models
 from .model import ProtoModel, build_model
 
-__all__ = ["ApiHistory", "compare_revisions", "default_base", "model_at_revision"]
+__all__ = [
+    "EMPTY_TREE",
+    "LAST_CHANGE",
+    "ApiHistory",
+    "compare_revisions",
+    "default_base",
+    "last_change_base",
+    "model_at_revision",
+]
 
 
 def _git(repo: Path, *args: str) -> str | None:
@@ -35,8 +43,15 @@ def _repo_of(path: Path) -> tuple[Path, str] | None:
     return Path(top), path.resolve().relative_to(Path(top).resolve()).as_posix()
 
 
+#: why the base is the commit before the last change (see :func:`last_change_base`)
+LAST_CHANGE = "last change"
+#: the base when the proto tree was created by the last commit that changed it: nothing before it
+EMPTY_TREE = "(empty)"
+
+
 def default_base(proto_root: Path) -> tuple[str | None, str]:
-    """The base revision and why: ``CELLS_API_BASE``, else the latest tag before HEAD."""
+    """The base revision and why: ``CELLS_API_BASE``, else the latest tag before HEAD, else (a
+    fresh clone of a project without tags) the commit before the last change to the proto tree."""
     configured = os.environ.get("CELLS_API_BASE", "").strip()
     if configured:
         return configured, "CELLS_API_BASE"
@@ -51,7 +66,27 @@ def default_base(proto_root: Path) -> tuple[str | None, str]:
     described = _git(repo, "describe", "--tags", "--abbrev=0", start)
     if described:
         return described, "the previous tag"
-    return None, "no tag found and CELLS_API_BASE is not set"
+    return last_change_base(repo, relative)
+
+
+def last_change_base(repo: Path, relative: str) -> tuple[str | None, str]:
+    """The parent of the last commit that changed *relative* (the proto tree), and why.
+
+    Returns ``(EMPTY_TREE, reason)`` when that commit created the tree, and ``(None, reason)`` when
+    no commit touched it or the clone is too shallow to hold the parent."""
+    found = _git(repo, "log", "-1", "--format=%H%x00%cs%x00%s", "HEAD", "--", relative)
+    if not found:
+        return None, "no tag, and no commit has changed the proto tree yet"
+    commit, date, subject = [*found.split("\x00"), "", ""][:3]
+    short = commit[:12]
+    subject = subject if len(subject) <= 100 else subject[:99].rstrip() + "\u2026"
+    what = f"{LAST_CHANGE}: commit {short} of {date}, \u201c{subject}\u201d"
+    parent = _git(repo, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{check_revision(commit)}^")
+    if parent:
+        return parent[:12], what
+    if _git(repo, "rev-parse", "--is-shallow-repository") == "true":
+        return None, f"no tag, and this shallow clone does not hold the commit before {short}"
+    return EMPTY_TREE, what + ", which created the proto tree"
 
 
 def model_at_revision(proto_root: Path, revision: str) -> ProtoModel | None:
@@ -89,9 +124,14 @@ def model_at_revision(proto_root: Path, revision: str) -> ProtoModel | None:
 
 @dataclass(frozen=True)
 class ApiHistory:
-    base: str | None
-    reason: str
+    base: str | None  #: a git revision, :data:`EMPTY_TREE`, or None (nothing to compare with)
+    reason: str  #: why this base (starts with :data:`LAST_CHANGE` for the no-tag fallback)
     changes: tuple[Change, ...]
+
+    @property
+    def is_last_change(self) -> bool:
+        """The base is the commit before the last change to the proto tree (no tag to compare with)."""
+        return self.reason.startswith(LAST_CHANGE)
 
     @property
     def breaking(self) -> tuple[Change, ...]:
@@ -109,7 +149,7 @@ def compare_revisions(proto_root: Path, current: ProtoModel, base: str | None = 
         base, reason = default_base(proto_root)
     if base is None:
         return ApiHistory(None, reason, ())
-    old = model_at_revision(proto_root, base)
+    old = None if base == EMPTY_TREE else model_at_revision(proto_root, base)
     if old is None:
         old = ProtoModel(files=())
     return ApiHistory(base, reason, tuple(diff_models(old, current)))

@@ -14,14 +14,17 @@ from __future__ import annotations
 
 import json
 import posixpath
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from ..markdown import code, escape_attr, table, text
+from .comments import comment_html, comment_summary
+from .history import EMPTY_TREE
 from .model import Enum, Extension, Field, Message, Method, Option, ProtoFile, ProtoModel, Service
 
-__all__ = ["SCALARS", "WELL_KNOWN_DOCS", "ApiSite", "render_api"]
+__all__ = ["SCALARS", "WELL_KNOWN_DOCS", "ApiSite", "package_labels", "render_api"]
 
 BASE = "reference/api"
 GENERATOR = "cellsdocs.protos.render"
@@ -95,6 +98,13 @@ class ApiSite:
     #: (proto file name, line) -> the definition's upstream web URL at the locked commit, if known
     source_link: Callable[[str, int | None], str | None] | None = None
 
+    @property
+    def nav_labels(self) -> dict[str, str]:
+        """Navigation label of each package's folder (``reference/api/<folder>/``): short and
+        distinct (:func:`package_labels`); the package's page keeps the full name as its title."""
+        labels = package_labels(self.model.packages)
+        return {_package_dir(package).rsplit("/", 1)[1]: label for package, label in labels.items()}
+
     def decisions(self, fqn: str, page: str) -> str:
         return self.backlinks(fqn, page) if self.backlinks is not None else ""
 
@@ -113,6 +123,34 @@ class ApiSite:
             return None
         rel = posixpath.relpath(page, posixpath.dirname(from_page) or ".")
         return f"{rel}#{fqn}"
+
+
+def package_labels(packages: Iterable[str]) -> dict[str, str]:
+    """A short, distinct navigation label per package: what follows the prefix all packages share
+    (``claims.v1``), the last component for the package that is the prefix itself
+    (``topology_service``), never a bare version (``v1`` keeps its parent: ``claims.v1``); the full
+    name wherever two labels would be the same."""
+    names = sorted(set(packages))
+    if not names:
+        return {}
+    split = [name.split(".") if name else [] for name in names]
+    common = 0
+    if len(split) > 1:
+        while all(len(parts) > common for parts in split) and len({parts[common] for parts in split}) == 1:
+            common += 1
+    labels: dict[str, str] = {}
+    for name, parts in zip(names, split, strict=True):
+        if not parts:
+            labels[name] = "(no package)"
+            continue
+        rest = parts[common:] or parts[-1:]
+        if len(rest) == 1 and re.fullmatch(r"v\d+\w*", rest[0]) and len(parts) > 1:
+            rest = parts[-2:]
+        labels[name] = ".".join(rest)
+    seen: dict[str, int] = {}
+    for label in labels.values():
+        seen[label] = seen.get(label, 0) + 1
+    return {name: (label if seen[label] == 1 else name or "(no package)") for name, label in labels.items()}
 
 
 def _package_dir(package: str) -> str:
@@ -194,14 +232,24 @@ def _front(title: str, source: str) -> str:
 
 
 def _description(comments: Any) -> str:
-    body = text(comments.text, multiline=True) if comments else ""
-    return body.replace("<br><br>", "</p><p>") if body else ""
+    """A comment for a table cell: one paragraph inline, more as paragraphs and lists (one line)."""
+    if not comments:
+        return ""
+    body = comment_html(comments.text)
+    if body.count("<p>") == 1 and body.startswith("<p>") and body.endswith("</p>"):
+        return body[3:-4]
+    return body
+
+
+def _summary(comments: Any) -> str:
+    """The comment's first paragraph, inline (summary columns)."""
+    return comment_summary(comments.text) if comments else ""
 
 
 def _para(comments: Any) -> str:
-    body = _description(comments)
+    body = comment_html(comments.text) if comments else ""
     return (
-        f'<p class="cells-proto-doc">{body}</p>\n\n'
+        f'<div class="cells-proto-doc">{body}</div>\n\n'
         if body
         else '<p class="cells-proto-undocumented">No description.</p>\n\n'
     )
@@ -284,6 +332,25 @@ def _ranges(ranges: Iterable[tuple[int, int]]) -> str:
     return ", ".join(str(a) if a == b else f"{a} to {'max' if b >= 536870911 else b}" for a, b in ranges)
 
 
+def field_table(site: ApiSite, message: Message, page: str, *, anchors: bool = True) -> str:
+    """The fields of *message* as a table; *anchors* gives each row its field's id (once per site:
+    only on the message's own page)."""
+    rows = []
+    for f in message.fields:
+        name = code(f.name)
+        if anchors:
+            name = f'<span id="{escape_attr(f.fqn)}"></span>' + name
+        if f.deprecated:
+            name += " " + _badges(deprecated=True)
+        desc = _description(f.comments)
+        if f.default is not None:
+            desc += ("<br>" if desc else "") + f"Default: {code(f.default)}"
+        if f.options:
+            desc += ("<br>" if desc else "") + render_options(site, f.options, from_page=page)
+        rows.append([name, str(f.number), _field_type(site, f, page), _field_label(f), desc])
+    return table(["Field", "Number", "Type", "Label", "Description"], rows)
+
+
 def render_message(site: ApiSite, message: Message, page: str, level: int = 3) -> str:
     hashes = "#" * level
     out = [f'{hashes} {text(message.name)} {{ #{message.fqn} data-toc-label="{escape_attr(message.name)}" }}\n\n']
@@ -291,27 +358,16 @@ def render_message(site: ApiSite, message: Message, page: str, level: int = 3) -
     out.append(f"{code(message.fqn)} {_badges(deprecated=message.deprecated)}{source}\n\n")
     out.append(_para(message.comments))
     if message.fields:
-        rows = []
-        for f in message.fields:
-            name = f'<span id="{escape_attr(f.fqn)}"></span>{code(f.name)}'
-            if f.deprecated:
-                name += " " + _badges(deprecated=True)
-            desc = _description(f.comments)
-            if f.default is not None:
-                desc += ("<br>" if desc else "") + f"Default: {code(f.default)}"
-            if f.options:
-                desc += ("<br>" if desc else "") + render_options(site, f.options, from_page=page)
-            rows.append([name, str(f.number), _field_type(site, f, page), _field_label(f), desc])
-        out.append(table(["Field", "Number", "Type", "Label", "Description"], rows) + "\n")
+        out.append(field_table(site, message, page) + "\n")
     else:
         out.append("_No fields._\n\n")
     if message.oneofs:
         for oneof in message.oneofs:
             members = ", ".join(code(n) for n in oneof.fields)
-            doc = _description(oneof.comments)
+            doc = comment_html(oneof.comments.text) if oneof.comments else ""
             out.append(
-                f'<p id="{escape_attr(oneof.fqn)}">Exactly one of {members} '
-                f"(oneof {code(oneof.name)}){': ' + doc if doc else ''}.</p>\n\n"
+                f'<div id="{escape_attr(oneof.fqn)}" class="cells-oneof"><p>Exactly one of {members} '
+                f"(oneof {code(oneof.name)}).</p>{doc}</div>\n\n"
             )
     if message.reserved_ranges or message.reserved_names:
         parts = []
@@ -387,6 +443,54 @@ def _streaming(method: Method) -> str:
     return ""
 
 
+_REST_LABEL = '<span class="cells-rpc-rest-label">REST</span> '
+
+
+def _rest(method: Method) -> str:
+    """The RPC's REST mappings (``google.api.http``) as one line each, verb highlighted."""
+    if not method.http:
+        return '<p class="cells-rpc-rest">' + _REST_LABEL + "not exposed (gRPC only)</p>\n\n"
+    lines = []
+    for binding in method.http:
+        line = f'<span class="cells-http-verb">{text(binding.verb)}</span> {code(binding.path)}'
+        if binding.body:
+            line += f" body {code(binding.body)}"
+        if binding.response_body:
+            line += f" response body {code(binding.response_body)}"
+        lines.append(line)
+    return '<p class="cells-rpc-rest">' + _REST_LABEL + "<br>".join(lines) + "</p>\n\n"
+
+
+def _indent(markdown: str) -> str:
+    return "".join(f"    {line}" if line.strip() else line for line in markdown.splitlines(keepends=True))
+
+
+def _message_block(site: ApiSite, role: str, type_name: str, stream: bool, page: str) -> str:
+    """A collapsible block (open by default) with the fields of an RPC's request or response."""
+    short = type_name.rsplit(".", 1)[-1]
+    title = f"{role}: {short}" + (" (stream)" if stream else "")
+    link = type_link(site, type_name, is_scalar=False, from_page=page)
+    element = site.model.find(type_name)
+    body = []
+    if isinstance(element, Message):
+        summary = _summary(element.comments)
+        lead = f"{link}{' (a stream)' if stream else ''}" + (f": {summary}" if summary else "")
+        body.append(f'<p class="cells-proto-doc">{lead}</p>\n\n')
+        if element.fields:
+            body.append(field_table(site, element, page, anchors=False))
+        else:
+            body.append("No fields.\n")
+        if element.oneofs:
+            groups = "; ".join(
+                f"{code(o.name)}: one of " + ", ".join(code(n) for n in o.fields) for o in element.oneofs
+            )
+            body.append(f"\nOneofs: {groups}.\n")
+    else:  # a type from a library file (well-known types): its own documentation
+        body.append(f"{link}{' (a stream)' if stream else ''}\n")
+    # the title is text (an identifier), escaped for the admonition's inline Markdown
+    return f'???+ note "{text(title)}"\n\n' + _indent("".join(body)) + "\n"
+
+
 def render_method(site: ApiSite, method: Method, page: str, file: str = "") -> str:
     out = [f'### {text(method.name)} {{ #{method.fqn} data-toc-label="{escape_attr(method.name)}" }}\n\n']
     badges = _badges(deprecated=method.deprecated, streaming=_streaming(method))
@@ -396,24 +500,12 @@ def render_method(site: ApiSite, method: Method, page: str, file: str = "") -> s
         f"{text(method.output.rsplit('.', 1)[-1])})</code>"
     )
     out.append(f"{signature} {badges}{site.source(file, method.comments) if file else ''}\n\n")
+    out.append(_rest(method))
     out.append(_para(method.comments))
     out.append(site.decisions(method.fqn, page))
-    stream_in = " (stream)" if method.client_streaming else ""
-    stream_out = " (stream)" if method.server_streaming else ""
-    rows = [
-        ["Request", type_link(site, method.input, is_scalar=False, from_page=page) + stream_in],
-        ["Response", type_link(site, method.output, is_scalar=False, from_page=page) + stream_out],
-        ["gRPC", code(f"/{method.fqn.rsplit('.', 1)[0]}/{method.name}")],
-    ]
-    for binding in method.http:
-        rest = f"{code(binding.verb + ' ' + binding.path)}"
-        if binding.body:
-            rest += f" body {code(binding.body)}"
-        if binding.response_body:
-            rest += f" response body {code(binding.response_body)}"
-        rows.append(["REST", rest])
-    if not method.http:
-        rows.append(["REST", "not exposed"])
+    out.append(_message_block(site, "Request", method.input, method.client_streaming, page))
+    out.append(_message_block(site, "Response", method.output, method.server_streaming, page))
+    rows = [["gRPC", code(f"/{method.fqn.rsplit('.', 1)[0]}/{method.name}")]]
     if method.options:
         rows.append(["Options", render_options(site, method.options, from_page=page)])
     if method.deprecated:
@@ -435,7 +527,7 @@ def render_service_page(site: ApiSite, service: Service) -> tuple[str, str]:
     rows = []
     for method in service.methods:
         rest = ", ".join(code(f"{b.verb} {b.path}") for b in method.http) or "–"
-        first = text(method.comments.text.split("\n\n")[0]) if method.comments else ""
+        first = _summary(method.comments)
         rows.append([f"[{code(method.name)}](#{method.fqn})", rest, text(_streaming(method)), first])
     out.append("## RPCs\n\n" + table(["RPC", "REST", "Streaming", "Summary"], rows) + "\n")
     for method in service.methods:
@@ -512,7 +604,7 @@ def render_index(site: ApiSite, root_label: str) -> str:
     rows = []
     for service in sorted(model.services(), key=lambda s: s.fqn):
         page = site.pages[service.fqn]
-        first = text(service.comments.text.split("\n\n")[0]) if service.comments else ""
+        first = _summary(service.comments)
         rows.append(
             [
                 f"[{code(service.name)}]({posixpath.relpath(page, BASE)})",
@@ -551,7 +643,7 @@ def render_package_index(site: ApiSite, package: str) -> tuple[str, str]:
                 [
                     f"[{code(service.name)}]({posixpath.basename(site.pages[service.fqn])})",
                     "service",
-                    text(service.comments.text.split(chr(10) * 2)[0]) if service.comments else "",
+                    _summary(service.comments),
                 ]
             )
     for file in files:
@@ -561,7 +653,7 @@ def render_package_index(site: ApiSite, package: str) -> tuple[str, str]:
                 [
                     f"[{code(message.name)}]({types_page}#{message.fqn})",
                     "message",
-                    text(message.comments.text.split(chr(10) * 2)[0]) if message.comments else "",
+                    _summary(message.comments),
                 ]
             )
         for enum in file.enums:
@@ -569,7 +661,7 @@ def render_package_index(site: ApiSite, package: str) -> tuple[str, str]:
                 [
                     f"[{code(enum.name)}]({types_page}#{enum.fqn})",
                     "enum",
-                    text(enum.comments.text.split(chr(10) * 2)[0]) if enum.comments else "",
+                    _summary(enum.comments),
                 ]
             )
     out.append(table(["Name", "Kind", "Summary"], rows) if rows else "_Empty package._\n")
@@ -671,19 +763,42 @@ def render_changes(site: ApiSite, history: Any) -> str:
     """The API change history page (``reference/api/changes.md``)."""
     page = f"{BASE}/changes.md"
     out = ["---\nrender_macros: false\n---\n\n# API changes\n\n"]
+    maintainers = (
+        '??? info "For maintainers: choosing what this page compares with"\n\n'
+        "    The page compares the proto tree of this build with a git revision: `CELLS_API_BASE` when "
+        "set, else the latest release tag, else the commit before the last change to the proto tree. "
+        "The same comparison runs on the command line for any pair of revisions: "
+        "`cells-docs api-diff --base <revision> [--head <revision>]`.\n\n"
+    )
     if history.base is None:
         out.append(
-            f"No base revision to compare with: {text(history.reason)}. Tag a release, or set "
-            "`CELLS_API_BASE` to a git revision, to see what changed since. The same comparison runs "
-            "on the command line: `cells-docs api-diff --base <revision>`.\n"
+            f"There is no earlier version of the API to compare this one with: {text(history.reason)}. "
+            "Every service, message and enum of the [API reference](index.md) is as the sources define "
+            "it today.\n\n"
         )
+        out.append(maintainers)
         return "".join(out)
+    counts = f"**{len(history.breaking)} breaking**, {len(history.compatible)} compatible"
+    if getattr(history, "is_last_change", False):
+        detail = text(history.reason.partition(": ")[2])
+        if history.base == EMPTY_TREE:
+            out.append(
+                f"No release has been tagged yet, so this page shows the most recent change to the proto "
+                f"tree instead ({detail}): every element is new ({counts}).\n\n"
+            )
+        else:
+            out.append(
+                f"No release has been tagged yet, so this page shows the most recent change to the proto "
+                f"tree instead ({detail}), compared with the commit before it, {code(history.base)}, plus "
+                f"any change not yet committed: {counts}.\n\n"
+            )
+    else:
+        out.append(f"Changes to the API since {code(history.base)} ({text(history.reason)}): {counts}.\n\n")
     out.append(
-        f"Changes to the API since {code(history.base)} ({text(history.reason)}): "
-        f"**{len(history.breaking)} breaking**, {len(history.compatible)} compatible. Breaking rules follow "
-        "`buf breaking`'s default (FILE) category, plus REST mapping changes, which break REST clients. "
-        "Run `cells-docs api-diff --base <revision>` for any other pair of revisions.\n\n"
+        "A change is breaking when `buf breaking` (its default FILE category) would say so, or when it "
+        "changes a REST mapping, which breaks REST clients.\n\n"
     )
+    out.append(maintainers)
 
     def rows(changes: Any) -> list[list[str]]:
         result = []
