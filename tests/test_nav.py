@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cellsdocs.mkdocs_adapter import NAV_CHUNK, NAV_FANOUT, expand_nav
+from cellsdocs.mkdocs.nav import NAV_CHUNK, NAV_FANOUT, expand_nav
 
 
 def _adrs(count: int) -> list[str]:

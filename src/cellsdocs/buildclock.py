@@ -47,6 +47,9 @@ def install(config: Any, *, started: float, owners: set[str]) -> None:
     under way: its share is counted from *started*), and save the total at exit."""
     if not enabled():
         return
+    from .mkdocs.compat import require
+
+    require("mkdocs")  # PluginCollection._event_origins is MkDocs' internal
     plugins = config.plugins
     for name, methods in plugins.events.items():
         if name == "config":

@@ -18,7 +18,8 @@ from . import macros_lib
 from .drift import Finding, marker
 from .errors import CellsDocsError, DanglingReference
 from .macros_lib import MacroContext
-from .mkdocs_adapter import site_for
+from .mkdocs.compat import require
+from .mkdocs.plugin import site_for
 from .templating import MACRO_NAMES, REFUSED_HINT, MacroSandbox, TemplateRefused, macro_environment, vet_template
 
 __all__ = ["MACROS", "register"]
@@ -101,6 +102,7 @@ def _make_rendering_strict(env: Any) -> None:
     plain data. Any problem raises :class:`PluginError` naming the page, the line and the fix:
     ``mkdocs build`` aborts with that line, ``mkdocs serve`` keeps the last good site.
     """
+    require("mkdocs-macros-plugin")  # env.render is mkdocs-macros' internal
     sandbox: list[MacroSandbox] = []
 
     def environment() -> MacroSandbox:

@@ -4,6 +4,7 @@ overridable by an environment variable. Remote sources are read from the cache t
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -26,6 +27,58 @@ KIND_OF_VAR: dict[str, str] = {
 }
 #: environment variable -> (attribute, default path relative to the repository root, what it is)
 ENV_VARS: dict[str, tuple[str, str, str]] = {var: KINDS[kind] for var, kind in KIND_OF_VAR.items()}
+
+
+#: build settings other than source locations: environment variable -> BuildOptions field
+OPTION_VARS = {
+    "CELLS_DRIFT": "drift",
+    "CELLS_ACTIVE_RULESET": "active_rule_set",
+    "CELLS_API_BASE": "api_base",
+    "CELLS_BUILD_DATE": "build_date",
+}
+
+
+@dataclass(frozen=True, kw_only=True)
+class BuildOptions:
+    """How a build treats its sources (the MkDocs plugin's typed config, or the CLI's environment)."""
+
+    drift: str = "strict"  #: ``strict``: a dangling reference fails; ``report``: it is listed
+    active_rule_set: str | None = None  #: the rule set the router runs (default: the only/marked one)
+    api_base: str | None = None  #: the revision API changes are compared with (default: see history)
+    build_date: dt.date | None = None  #: the date the build treats as today (default: the UTC date)
+
+    @property
+    def today(self) -> dt.date:
+        return self.build_date or dt.datetime.now(dt.UTC).date()
+
+    @classmethod
+    def parse(cls, values: Mapping[str, object | None]) -> BuildOptions:
+        """From field name -> raw value (blank means default), each checked with a one-line error."""
+        raw = {key: str(value).strip() for key, value in values.items() if value is not None and str(value).strip()}
+        drift = raw.get("drift", "strict").lower()
+        if drift not in ("strict", "report"):
+            raise SourceError(f"unknown drift mode {drift[:40]!r}", key="CELLS_DRIFT", hint="use strict or report")
+        date = None
+        if "build_date" in raw:
+            try:
+                date = dt.date.fromisoformat(raw["build_date"])
+            except ValueError as exc:
+                raise SourceError(
+                    f"CELLS_BUILD_DATE {raw['build_date'][:40]!r} is not a date",
+                    key="CELLS_BUILD_DATE",
+                    hint="write YYYY-MM-DD",
+                ) from exc
+        return cls(
+            drift=drift,
+            active_rule_set=raw.get("active_rule_set"),
+            api_base=raw.get("api_base"),
+            build_date=date,
+        )
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> BuildOptions:
+        env = os.environ if environ is None else environ
+        return cls.parse({field: env.get(var) for var, field in OPTION_VARS.items()})
 
 
 def manifest_file(root: Path, environ: Mapping[str, str] | None = None) -> Path:

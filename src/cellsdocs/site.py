@@ -21,13 +21,14 @@ from .decisions import (
     render_adr_index,
     render_timeline,
 )
-from .drift import DRIFT_PAGE, Finding, drift_mode, render_drift_page
+from .drift import DRIFT_PAGE, Finding, render_drift_page
 from .indexing import first_by
-from .oncall import build_date, decorate_runbook, render_alert_index, render_freshness
+from .oncall import decorate_runbook, render_alert_index, render_freshness
 from .outside_links import rewrite_outside_links
 from .protos.history import ApiHistory, compare_revisions
 from .protos.render import ApiSite, render_api, render_changes
 from .runbooks import Runbook
+from .settings import BuildOptions
 from .sources import Sources
 from .textio import display_path
 from .topology_render import render_topology_pages
@@ -36,9 +37,10 @@ __all__ = ["SiteModel"]
 
 
 class SiteModel:
-    def __init__(self, sources: Sources, *, directory_urls: bool = True) -> None:
+    def __init__(self, sources: Sources, *, directory_urls: bool = True, options: BuildOptions | None = None) -> None:
         self.sources = sources
         self.directory_urls = directory_urls
+        self.options = options if options is not None else BuildOptions.from_env()
         #: dangling references met by macros in drift report mode, during the current build
         self.macro_findings: list[Finding] = []
 
@@ -67,7 +69,7 @@ class SiteModel:
 
     @cached_property
     def api_history(self) -> ApiHistory:
-        return compare_revisions(self.sources.paths.proto_root, self.sources.api)
+        return compare_revisions(self.sources.paths.proto_root, self.sources.api, self.options.api_base)
 
     @cached_property
     def pages(self) -> dict[str, str]:
@@ -102,9 +104,9 @@ class SiteModel:
         if errors:
             raise errors[0]
 
-    @cached_property
+    @property
     def drift_mode(self) -> str:
-        return drift_mode()
+        return self.sources.drift_mode
 
     def _place_diagrams(self, pages: dict[str, str]) -> None:
         """Put the architecture diagrams on the generated pages they illustrate."""
@@ -123,9 +125,9 @@ class SiteModel:
         for cell in self.sources.topology.cells:
             place(cell_page(cell), f"cell-{cell.name}", "Diagram")
 
-    @cached_property
+    @property
     def today(self) -> dt.date:
-        return build_date()
+        return self.options.today
 
     def decorate(self, src_uri: str, markdown: str) -> str:
         """Generated additions to hand-written pages: runbooks get their alert definitions and the

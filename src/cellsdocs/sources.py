@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +19,7 @@ from .protos.compile import compile_proto_tree
 from .protos.model import ProtoModel, build_model
 from .routing import RuleSet, load_rule_sets
 from .runbooks import RunbookCollection, check_alert_contract, lint_runbook, load_runbooks, runbook_files
-from .settings import SourcePaths
+from .settings import BuildOptions, SourcePaths
 from .templating import vet_page
 from .textio import display_path, read_text
 from .topology import Topology, load_topology
@@ -58,6 +57,8 @@ class Sources:
     active_rule_set: str
     #: cross-source problems kept as findings in drift report mode (empty in strict mode)
     drift: tuple[Finding, ...] = ()
+    #: ``strict`` or ``report`` (see :func:`load_sources`)
+    drift_mode: str = "strict"
 
     def rule_set(self, name: str) -> RuleSet | None:
         return next((r for r in self.rule_sets if r.name == name), None)
@@ -237,12 +238,14 @@ def fingerprint(paths: SourcePaths) -> str:
     return digest.hexdigest()
 
 
-def load_sources(paths: SourcePaths, *, drift: str = "strict") -> Sources:
+def load_sources(paths: SourcePaths, *, drift: str | None = None, options: BuildOptions | None = None) -> Sources:
     """Load and validate every source; raise :class:`SourcesInvalid` listing every problem found.
 
     With ``drift="report"``, problems between sources (see :func:`drift_checks`) do not fail:
     they are kept as ``Sources.drift`` findings. Invalid sources fail in either mode.
     """
+    options = options if options is not None else BuildOptions.from_env()
+    drift = drift or options.drift
     errors: list[CellsDocsError] = []
 
     def attempt(loader: Callable[[], T]) -> T | None:
@@ -263,7 +266,7 @@ def load_sources(paths: SourcePaths, *, drift: str = "strict") -> Sources:
     assert descriptors is not None and topology is not None and rule_sets is not None
     assert alerts is not None and adrs is not None and runbooks is not None
     try:
-        active = choose_active_rule_set(rule_sets, os.environ.get("CELLS_ACTIVE_RULESET", "").strip() or None)
+        active = choose_active_rule_set(rule_sets, options.active_rule_set)
     except SourceError as exc:
         raise SourcesInvalid([exc]) from exc
     sources = Sources(
@@ -280,7 +283,7 @@ def load_sources(paths: SourcePaths, *, drift: str = "strict") -> Sources:
     if drift == "report":
         errors.extend(lint(sources))
         findings = tuple(drift_checks(sources))
-        sources = dataclasses.replace(sources, drift=findings)
+        sources = dataclasses.replace(sources, drift=findings, drift_mode="report")
     else:
         errors.extend(cross_check(sources))
     if errors:

@@ -1,0 +1,298 @@
+"""The ``cells`` MkDocs plugin: wires build events to the library (``- cells`` in ``mkdocs.yml``).
+
+- ``on_config``: load and validate every source (once per change of the source files, kept on
+  the plugin: under ``mkdocs serve`` the instance lives across rebuilds), expand the
+  ``<folder>/*`` placeholders of the nav.
+- ``on_files``: bring ``adr/`` and ``runbooks/`` from their folders into the site and add the
+  generated pages and assets.
+- ``on_page_markdown``: before mkdocs-macros, front matter is made data and foreign templates
+  verbatim; after it, runbooks and ADRs get their generated decorations.
+- ``on_post_page`` / ``on_post_build``: the drift report and ``drift.json``.
+- ``on_serve``: watch the sources, so a change to them rebuilds.
+
+Every option can come from the environment with ``!ENV`` (see ``mkdocs.yml``); blank means the
+default. Source locations left unset come from ``sources.toml``, else the in-repo defaults.
+"""
+
+from __future__ import annotations
+
+import time
+
+_IMPORT_STARTED = time.perf_counter()
+
+import functools  # noqa: E402
+import logging  # noqa: E402
+import os  # noqa: E402
+from collections.abc import MutableMapping  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
+
+from mkdocs.config import base  # noqa: E402
+from mkdocs.config import config_options as c  # noqa: E402
+from mkdocs.config.defaults import MkDocsConfig  # noqa: E402
+from mkdocs.exceptions import PluginError  # noqa: E402
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority  # noqa: E402
+from mkdocs.structure.files import File, Files  # noqa: E402
+from mkdocs.structure.pages import Page  # noqa: E402
+
+from .. import buildclock  # noqa: E402
+from ..drift import DRIFT_PAGE, PLACEHOLDER, findings_json, render_findings  # noqa: E402
+from ..errors import CellsDocsError  # noqa: E402
+from ..escaping import nav_title  # noqa: E402
+from ..settings import BuildOptions, SourcePaths  # noqa: E402
+from ..site import SiteModel  # noqa: E402
+from ..sources import SourcesInvalid, fingerprint, load_sources  # noqa: E402
+from ..templating import literal_template, protect_foreign_templates  # noqa: E402
+from .compat import require  # noqa: E402
+from .nav import collection_files, expand_nav  # noqa: E402
+
+__all__ = ["CellsConfig", "CellsPlugin", "site_for"]
+
+log = logging.getLogger("mkdocs.plugins.cells")
+
+#: plugin option -> the environment variable the CLI reads for the same setting
+SOURCE_OPTIONS = {
+    "sources": "CELLS_SOURCES",
+    "proto_root": "CELLS_PROTO_ROOT",
+    "topology_config": "CELLS_TOPOLOGY_CONFIG",
+    "router_rules": "CELLS_ROUTER_RULES",
+    "alert_rules": "CELLS_ALERT_RULES",
+    "adr_dir": "CELLS_ADR_DIR",
+    "runbook_dir": "CELLS_RUNBOOK_DIR",
+}
+OFFLINE_SHIM = "assets/javascripts/iframe-worker-shim.js"
+#: front-matter keys the theme (Material) writes into pages as they are: the title in the navigation,
+#: ``<title>`` and header; ``description`` in a meta tag; ``subtitle``; ``status``; ``tags`` in the
+#: search index, whose results Material inserts as HTML
+THEMED_META = ("title", "description", "subtitle", "status", "tags")
+
+
+class CellsConfig(base.Config):  # type: ignore[no-untyped-call]
+    """The plugin's options (all optional; relative paths are relative to ``mkdocs.yml``)."""
+
+    sources = c.Optional(c.Type(str))  #: the source manifest (default ``sources.toml``)
+    proto_root = c.Optional(c.Type(str))  #: import root of the .proto tree (overrides the manifest)
+    topology_config = c.Optional(c.Type(str))  #: the Topology Service's config.toml
+    router_rules = c.Optional(c.Type(str))  #: folder of the HTTP router's rule sets
+    alert_rules = c.Optional(c.Type(str))  #: folder of Prometheus rule files
+    adr_dir = c.Optional(c.Type(str))  #: folder of decision records
+    runbook_dir = c.Optional(c.Type(str))  #: folder of runbooks
+    active_rule_set = c.Optional(c.Type(str))  #: the rule set the router runs
+    api_base = c.Optional(c.Type(str))  #: the revision the API changes page compares with
+    build_date = c.Optional(c.Type(str))  #: YYYY-MM-DD the build treats as today (review dates)
+    drift = c.Optional(c.Type(str))  #: ``strict`` (default) or ``report`` (previews)
+
+
+def _one_line_errors(function: Any) -> Any:
+    """Turn the library's errors into PluginError (one line, no traceback) at the MkDocs edge."""
+
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return function(*args, **kwargs)
+        except CellsDocsError as exc:
+            raise PluginError(exc.format()) from exc
+
+    return wrapper
+
+
+def escape_front_matter(meta: MutableMapping[str, Any]) -> None:
+    """Front matter is data: the values the theme shows are escaped for HTML (braces included, so
+    mkdocs-macros, which renders titles that look like templates, leaves them alone)."""
+    for key in THEMED_META:
+        value = meta.get(key)
+        if isinstance(value, list):
+            meta[key] = [str(nav_title(item)) if isinstance(item, str) else item for item in value]
+        elif value is not None and not isinstance(value, dict):
+            meta[key] = nav_title(value)
+
+
+def _offline(config: MkDocsConfig) -> bool:
+    plugin = config.plugins.get("material/offline") or config.plugins.get("offline")
+    return bool(plugin is not None and plugin.config.enabled)
+
+
+class CellsPlugin(BasePlugin[CellsConfig]):  # type: ignore[no-untyped-call]
+    """The site's machinery: sources in, generated pages and checks out. State lives here."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        #: fingerprint of the source files and the model loaded from them (kept across serve rebuilds)
+        self._loaded: tuple[str, SiteModel] | None = None
+        self._site: SiteModel | None = None
+        self._nav: Any = None  #: the nav as written, before its placeholders are filled in
+
+    # -- the model -----------------------------------------------------------------------------
+
+    def root(self, config: MkDocsConfig) -> Path:
+        return Path(config.config_file_path).resolve().parent
+
+    def options(self) -> BuildOptions:
+        cfg = self.config
+        return BuildOptions.parse(
+            {
+                "drift": cfg.drift,
+                "active_rule_set": cfg.active_rule_set,
+                "api_base": cfg.api_base,
+                "build_date": cfg.build_date,
+            }
+        )
+
+    def paths(self, config: MkDocsConfig) -> SourcePaths:
+        environ = {var: str(self.config[option]) for option, var in SOURCE_OPTIONS.items() if self.config[option]}
+        return SourcePaths.from_env(self.root(config), environ=environ)
+
+    @property
+    def site(self) -> SiteModel:
+        """The site model of the build under way (macros ask for it)."""
+        if self._site is None:
+            raise PluginError("cells: the site model is asked for before on_config loaded it")
+        return self._site
+
+    def load(self, config: MkDocsConfig) -> SiteModel:
+        """The validated sources and what is rendered from them: loaded again only if a source changed."""
+        paths = self.paths(config)
+        options = self.options()
+        stamp = f"{fingerprint(paths)}:{config.use_directory_urls}:{options}"
+        if self._loaded is not None and self._loaded[0] == stamp:
+            return self._loaded[1]
+        try:
+            sources = load_sources(paths, options=options)
+        except SourcesInvalid as exc:
+            raise PluginError("\n".join(e.format() for e in exc.errors)) from exc
+        site = SiteModel(sources, directory_urls=config.use_directory_urls, options=options)
+        self._loaded = (stamp, site)
+        return site
+
+    def _check_site_dir(self, config: MkDocsConfig) -> None:
+        """``mkdocs build`` empties its site folder: never a source, the docs or a tracked folder."""
+        from ..sitedir import check_site_dir
+
+        sources = [*self.paths(config).watched(), Path(config.docs_dir)]
+        check_site_dir(config.site_dir, root=self.root(config), sources=sources, siblings=(), label="site_dir")
+
+    # -- events --------------------------------------------------------------------------------
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        """Present so that ``mkdocs serve`` keeps this instance (and its loaded model) across rebuilds."""
+
+    @_one_line_errors
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        started = time.perf_counter()
+        require("mkdocs")
+        if _offline(config):
+            # Material's offline plugin loads its web-worker shim from a CDN; ship it with the bundle.
+            polyfills = [p for p in config.extra.get("polyfills", []) if "iframe-worker" not in str(p)]
+            config.extra["polyfills"] = [*polyfills, OFFLINE_SHIM]
+        self._check_site_dir(config)
+        self._site = site = self.load(config)
+        site.macro_findings.clear()  # a new build: findings are this build's own
+        if self._nav is None:
+            self._nav = config.nav
+        if self._nav:
+            uris = sorted([*collection_files(site.sources.paths), *site.pages])
+            config.nav = expand_nav(self._nav, uris)
+        if os.environ.get("CELLS_DUMP_MARKDOWN"):  # benchmark only
+            from .benchdump import dump_nav
+
+            dump_nav(config)
+        buildclock.install(config, started=started, owners={"macros", "cells"})
+        return config
+
+    @_one_line_errors
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        site = self.site
+        for uri, path in collection_files(site.sources.paths).items():
+            if files.get_file_from_path(uri) is not None:
+                raise PluginError(f"{uri} exists both in docs/ and in {path.parent}: remove the copy in docs/")
+            files.append(File.generated(config, uri, abs_src_path=str(path)))
+        for uri, content in site.pages.items():
+            if files.get_file_from_path(uri) is not None:
+                raise PluginError(f"docs/{uri} would hide a generated page: remove it from docs/")
+            files.append(File.generated(config, uri, content=content))
+        for uri, data in site.assets.items():
+            files.append(File.generated(config, uri, content=data))
+        # written in full by on_post_build, once every page's references are known
+        files.append(File.generated(config, "drift.json", content=findings_json([], mode=site.drift_mode)))
+        if _offline(config):
+            shim = self.root(config) / "node_modules" / "iframe-worker" / "shim" / "index.js"
+            if not shim.is_file():
+                raise PluginError(
+                    f"{shim} not found: the offline bundle needs it (fix: run make setup-test, or npm ci)"
+                )
+            files.append(File.generated(config, OFFLINE_SHIM, abs_src_path=str(shim)))
+        return files
+
+    @event_priority(100)  # before mkdocs-macros renders the page with Jinja
+    def _protect_page(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        escape_front_matter(page.meta)
+        title = page.title  # from the front matter (escaped above) or the page's first heading
+        if title and any(marker in title for marker in ("{{", "{%", "{#")):
+            page.title = literal_template(title)  # mkdocs-macros renders titles: a title is never a template
+        return protect_foreign_templates(markdown)
+
+    @event_priority(-50)  # after mkdocs-macros: generated blocks keep their {{ }} verbatim
+    @_one_line_errors
+    def _decorate_page(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        return self.site.decorate(page.file.src_uri, markdown)
+
+    on_page_markdown = CombinedEvent(_protect_page, _decorate_page)
+
+    @event_priority(-100)  # after every other plugin: the final Markdown of the page
+    def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        """Take the title from the rendered heading, escaped (MkDocs 1.6 internals: see compat)."""
+        if "title" not in page.meta and page._title_from_render:
+            # mkdocs-macros re-renders the raw title and pins it, tags and all; MkDocs' own title
+            # from the rendered heading is plain text, which the theme writes unescaped (and
+            # Material's ``<title>`` unescapes it once more): kept escaped as the page's title.
+            page.__dict__.pop("title", None)
+            if page.is_homepage:  # Material leaves the home page's title out of <title>
+                page.title = nav_title(page._title_from_render)
+            else:
+                page.meta["title"] = nav_title(page._title_from_render)
+        if os.environ.get("CELLS_DUMP_MARKDOWN"):  # benchmark only
+            from .benchdump import dump_page
+
+            dump_page(page)
+        return html
+
+    def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
+        if os.environ.get("CELLS_DUMP_MARKDOWN"):  # benchmark only
+            from .benchdump import dump_assets
+
+            dump_assets(config, files)
+        return env
+
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        """The drift report page gets the findings of the whole build (every page is rendered by now)."""
+        if page.file.src_uri != DRIFT_PAGE or PLACEHOLDER not in output:
+            return output
+        import markdown
+
+        findings = markdown.markdown(render_findings(self.site.findings), extensions=["tables"])
+        return output.replace(PLACEHOLDER, findings, 1)
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        """``drift.json`` at the site root: the mode and every finding (an empty list in a strict build)."""
+        site = self.site
+        Path(config.site_dir, "drift.json").write_text(
+            findings_json(site.findings, mode=site.drift_mode), encoding="utf-8"
+        )
+
+    def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
+        root = self.root(config)
+        for path in [*self.paths(config).watched(), root / "diagrams", root / "src", root / "macros"]:
+            if path.exists():
+                server.watch(str(path))
+        return server
+
+
+def site_for(config: MkDocsConfig) -> SiteModel:
+    """The site model of the build of *config* (for mkdocs-macros' macros)."""
+    plugin = config.plugins.get("cells")
+    if not isinstance(plugin, CellsPlugin):
+        raise PluginError("the cells plugin is not enabled: add '- cells' to plugins in mkdocs.yml")
+    return plugin.site
+
+
+buildclock.add(time.perf_counter() - _IMPORT_STARTED)  # importing the library counts as its cost
