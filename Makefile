@@ -10,7 +10,7 @@ MKDOCS_YML ?= mkdocs.yml
 # tracked folder, the repository or a folder holding it (one line and the fix, nothing deleted).
 SITE_DIR_CHECK = $(RUN) cells-docs site-dir-check
 
-.PHONY: help setup setup-test sources serve build check linkcheck lint test test-fast offline public bench preview sources-update sources-update-write clean
+.PHONY: help setup setup-test sources serve build check linkcheck linkcheck-site lint test test-suite test-fast offline public bench preview sources-update sources-update-write ci-build clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
@@ -40,6 +40,9 @@ check: setup sources  ## validate every source without building the site
 linkcheck: build  ## check every internal link and anchor of the built site
 	$(RUN) cells-docs linkcheck '$(SITE_DIR)'
 
+linkcheck-site: setup  ## check the site already in $(SITE_DIR)/ as it is, no rebuild (CI: the artifact that is published)
+	$(RUN) cells-docs linkcheck '$(SITE_DIR)'
+
 lint: setup  ## ruff + mypy
 	$(RUN) ruff check src macros tests scripts
 	$(RUN) ruff format --check src macros tests scripts
@@ -48,8 +51,11 @@ lint: setup  ## ruff + mypy
 test: setup-test lint  ## everything: lint, unit, golden, broken-input, site build, link check, browser
 	$(RUN) pytest -n 2 -q
 
+test-suite: setup-test  ## make test without lint (CI's test job: the lint job runs lint)
+	$(RUN) pytest -n 2 -q
+
 test-fast: setup  ## unit tests only (no site build, no browser)
-	$(RUN) pytest -q -m "not site and not browser"
+	$(RUN) pytest -q -m "not site and not browser and not ci"
 
 offline: setup-test  ## build/cells-docs-offline.zip: the site for file:// use, search included
 	$(SITE_DIR_CHECK) build/offline-site
@@ -77,6 +83,11 @@ sources-update: setup  ## scheduled: exit 3 with a summary (sources-update.md) w
 
 sources-update-write: setup  ## move sources.lock to each upstream head (writes sources-update.md)
 	$(RUN) cells-docs sources update --summary sources-update.md
+
+ci-build: setup  ## CI's build job: make build for where this pipeline publishes (scripts/ci-site.sh -> ci-site.env)
+	scripts/ci-site.sh > ci-site.env
+	cat ci-site.env
+	set -a && . ./ci-site.env && set +a && if [ "$$CELLS_OFFLINE" = true ]; then scripts/setup.sh --test; fi && $(MAKE) build
 
 clean:
 	@if [ '$(SITE_DIR)' != site ]; then $(SITE_DIR_CHECK) '$(SITE_DIR)'; fi

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install everything the site and its tests need that is missing; safe to run again.
 #   scripts/setup.sh          Python environment (from uv.lock) + Graphviz
-#   scripts/setup.sh --test   ... + Chromium (browser tests) + npm test tools (package-lock.json)
+#   scripts/setup.sh --test   ... + Chromium (browser tests) + npm test tools (package-lock.json) + rsync
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,6 +16,7 @@ command -v dot >/dev/null 2>&1 || need_debs+=(graphviz)
 if [ "$want_test" = 1 ]; then
   [ -x /usr/bin/chromium ] || need_debs+=(chromium)
   command -v npm >/dev/null 2>&1 || need_debs+=(npm)
+  command -v rsync >/dev/null 2>&1 || need_debs+=(rsync)  # gitlab-ci-local's shell executor (tests/test_ci_pipeline.py)
 fi
 if [ "${#need_debs[@]}" -gt 0 ]; then
   cmd="apt-get update && apt-get install -y --no-install-recommends ${need_debs[*]}"
@@ -39,12 +40,25 @@ if ! command -v uv >/dev/null 2>&1 || [ "$(uv --version 2>/dev/null | cut -d' ' 
   fi
 fi
 
+# In the CI image (ci/Dockerfile), the Python environment and npm test tools are there already:
+# use them (uv sync below brings the environment to this uv.lock if it moved since the image).
+if [ -n "${CELLS_CI_PREFIX:-}" ]; then
+  if [ ! -e .venv ] && [ -d "$CELLS_CI_PREFIX/venv" ]; then
+    ln -s "$CELLS_CI_PREFIX/venv" .venv
+  fi
+  if [ "$want_test" = 1 ] && [ ! -e node_modules ] && cmp -s package-lock.json "$CELLS_CI_PREFIX/npm.lock"; then
+    ln -s "$CELLS_CI_PREFIX/node_modules" node_modules
+  fi
+fi
+
 # Python dependencies, exactly as locked
 export UV_PYTHON_DOWNLOADS=never
 "$(scripts/uv-path.sh)" sync --frozen --quiet
 
 if [ "$want_test" = 1 ] && [ -f package-lock.json ]; then
-  if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  if [ -L node_modules ] && cmp -s package-lock.json "$(readlink node_modules)/../npm.lock"; then
+    :  # the CI image's copy, same lock
+  elif [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
     say "installing npm test tools (package-lock.json)"
     npm install --silent --no-audit --no-fund >/dev/null  # npm 11's ci rejects a lock holding one platform's optional binaries
   fi
