@@ -92,12 +92,13 @@ RENDER_STATS = {"rendered": 0, "cached": 0}
 #: seconds one Graphviz run may take
 TIMEOUT_S = 120
 
-# Colours readable on the white card the SVG is drawn on, in the light and the dark palette alike.
+# Colours of the light palette; docs/assets/cells.css maps each to its counterpart in the dark one
+# (the SVG is inline, so CSS overrides its colour attributes).
 INK = "#2D3436"
 MUTED = "#56616A"
 EDGE = "#7B8894"
 FONT = "Sans-Serif"
-_CARD_STYLE = "max-width:100%;height:auto;background:#ffffff;border-radius:0.4rem"
+_CARD_STYLE = "max-width:100%;height:auto;border-radius:0.4rem"  # the card's colours: cells.css
 
 GRAPH_DEFAULTS = {
     "label": "",  # the figure caption names the diagram

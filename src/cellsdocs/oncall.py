@@ -118,7 +118,7 @@ def _front(title: str) -> str:
 
 
 def render_alert_index(sources: Sources) -> str:
-    """Every alert, A-Z, with severity, service, pager and its runbook; gaps called out."""
+    """Every alert, A-Z, with its runbook, severity, service and pager; gaps called out."""
     page = "runbooks/alerts.md"
     rows = []
     missing = 0
@@ -143,11 +143,11 @@ def render_alert_index(sources: Sources) -> str:
         rows.append(
             [
                 f"{span}{code(alert.name)}{where}",
+                target,  # beside the alert: the column the reader came for
                 text(alert.severity or ""),
                 text(alert.service or ""),
                 text(alert.label("pager") or ""),
                 text(alert.for_ or "0s"),
-                target,
             ]
         )
     gaps = f"**{missing} alert(s) have no runbook.**" if missing else "Every alert has a runbook."
@@ -159,7 +159,7 @@ def render_alert_index(sources: Sources) -> str:
         + f"Every alert of the rule files, A to Z, with the runbook its `runbook` annotation points at. {gaps} "
         "The build checks the contract both ways: each alert's runbook exists, has the alert's heading and "
         "lists the alert; each alert a runbook lists exists.\n\n"
-        + table(["Alert", "Severity", "Service", "Pager", "For", "Runbook"], rows)
+        + table(["Alert", "Runbook", "Severity", "Service", "Pager", "For"], rows)
     )
 
 
