@@ -185,6 +185,17 @@ def _cmd_route_diff(args: argparse.Namespace) -> int:
     return 1 if differences and args.fail_on_difference else 0
 
 
+def _cmd_cell_plan(args: argparse.Namespace) -> int:
+    from .cellplan import plan_cell, plan_text
+
+    sources = _load(args)
+    if sources is None:
+        return 1
+    plan = plan_cell(sources.topology, sources.rule_sets, args.name, active_rule_set=sources.active_rule_set)
+    print(plan_text(plan))
+    return 0
+
+
 def _cmd_serve(args: argparse.Namespace) -> int:
     from .serve import Server
     from .settings import repo_root
@@ -244,6 +255,13 @@ def build_parser() -> argparse.ArgumentParser:
     rd.add_argument("--limit", type=int, default=50, help="print at most this many differences")
     rd.add_argument("--fail-on-difference", action="store_true")
     rd.set_defaults(func=_cmd_route_diff)
+    cell = sub.add_parser("cell", help="plan changes to the cell inventory")
+    cell_sub = cell.add_subparsers(dest="cell_command", required=True)
+    plan = cell_sub.add_parser(
+        "plan", help="the next cell's id, session prefix, sequence range, config snippet, affected rules, checks"
+    )
+    plan.add_argument("name", nargs="?", help="the new cell's name (default: cell-<next id>)")
+    plan.set_defaults(func=_cmd_cell_plan)
     from .adr_cli import add_adr_commands
 
     add_adr_commands(sub)

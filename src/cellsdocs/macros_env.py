@@ -48,6 +48,7 @@ MACROS: dict[str, Callable[..., str]] = {
     "rules_table": macros_lib.rules_table,
     "diagram": macros_lib.diagram,
     "explain": macros_lib.explain_request,
+    "cell_plan": macros_lib.cell_plan,
 }
 
 

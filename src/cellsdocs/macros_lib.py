@@ -354,3 +354,13 @@ def explain_request(
         '!!! example "Route explainer (computed at build time from the rule sets and cells)"\n\n'
         "    | Step | Result |\n    |---|---|\n" + body + "\n"
     )
+
+
+def cell_plan(ctx: MacroContext, part: str = "all", name: str | None = None) -> str:
+    """The plan for the next cell (or one named *name*): facts, TOML, affected rules, checks
+    (see :mod:`cellsdocs.cellplan`); the same plan ``cells-docs cell plan`` prints."""
+    from .cellplan import plan_cell, plan_markdown
+
+    sources = ctx.site.sources
+    plan = plan_cell(sources.topology, sources.rule_sets, name, active_rule_set=sources.active_rule_set)
+    return plan_markdown(plan, part, rule_set_link=lambda rule_set: rule_set_link(ctx, rule_set))

@@ -197,6 +197,7 @@ MACRO_NAMES = frozenset(
         "rules_table",
         "diagram",
         "explain",
+        "cell_plan",
     }
 )
 
