@@ -187,16 +187,31 @@ def test_a_merge_request_publishes_to_pages_only_in_pages_parallel_mode(
     assert "review-artifacts" not in listed["merge-request", "pages-parallel"]
 
 
-def test_the_ci_image_is_rebuilt_when_an_input_changes(origin: Path, tmp_path: Path) -> None:
-    assert not set(IMAGES) & set(jobs_run(origin, tmp_path / "same", "default-branch", []))
-    changed = jobs_run(origin, tmp_path / "lock", "default-branch", [], change="uv.lock")
-    assert set(IMAGES) <= set(changed)
-    rebuild = jobs_run(origin, tmp_path / "asked", "default-branch", ["CELLS_CI_IMAGE_REBUILD=1"])
-    assert set(IMAGES) <= set(rebuild)
-    stock = jobs_run(origin, tmp_path / "stock", "default-branch", ["CELLS_CI_IMAGE=python"], change="uv.lock")
-    assert not set(IMAGES) & set(stock)
-    in_mr = jobs_run(origin, tmp_path / "mr", "merge-request", [], change="uv.lock")
-    assert not set(IMAGES) & set(in_mr)
+def test_the_ci_image_is_rebuilt_when_an_input_changes(origin: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Rebuilt on the default branch when an input changed or when asked; never for a stock image,
+    nor in a merge request (its jobs use the default branch's image; make setup brings it to the
+    merge request's locks). Unchanged inputs: no ci-image job (test_jobs_of_each_pipeline)."""
+    cases = {
+        "changed": ("default-branch", [], "uv.lock"),
+        "asked": ("default-branch", ["CELLS_CI_IMAGE_REBUILD=1"], None),
+        "stock": ("default-branch", ["CELLS_CI_IMAGE=python"], "uv.lock"),
+        "merge-request": ("merge-request", [], "package-lock.json"),
+    }
+
+    def images(name: str) -> bool:
+        source, extra, change = cases[name]
+        jobs = jobs_run(origin, tmp_path_factory.mktemp(name), source, extra, change=change)
+        built = set(IMAGES) & set(jobs)
+        assert built in (set(), set(IMAGES)), jobs
+        return bool(built)
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        assert dict(zip(cases, pool.map(images, cases), strict=True)) == {
+            "changed": True,
+            "asked": True,
+            "stock": False,
+            "merge-request": False,
+        }
 
 
 # --- one build, checked, then published; with which URLs ----------------------------------------
@@ -215,14 +230,6 @@ class Case:
 CASES = {
     "production": Case("default-branch", (), "pages", "public/index.html", f"{PAGES}/", "false"),
     "review-artifacts": Case("merge-request", (), "review-artifacts", "site/index.html", f"{PAGES}/", "true"),
-    "review-pages": Case(
-        "merge-request",
-        ("CELLS_REVIEW_MODE=pages-parallel",),
-        "review",
-        "public/index.html",
-        f"{PAGES}/mr-{IID}/",
-        "false",
-    ),
     # GitLab 17.7+ (fix_pages_ci_variables): CI_PAGES_URL already carries the path prefix
     "review-pages-prefixed": Case(
         "merge-request",
@@ -230,14 +237,6 @@ CASES = {
         "review",
         "public/index.html",
         f"{PAGES}/mr-{IID}/",
-        "false",
-    ),
-    "custom-domain": Case(
-        "default-branch",
-        ("CELLS_PAGES_URL=https://docs.example.com/",),
-        "pages",
-        "public/index.html",
-        "https://docs.example.com/",
         "false",
     ),
     "no-pages": Case("default-branch", ("CI_PAGES_URL=",), "pages", "public/index.html", "", "false"),
@@ -304,3 +303,30 @@ def test_ci_site_strips_only_this_merge_requests_prefix() -> None:
         CI_MERGE_REQUEST_IID="7", CELLS_REVIEW_MODE="pages-parallel", CI_PAGES_URL="https://g.example/p/mr-70"
     )
     assert "CELLS_SITE_URL=https://g.example/p/mr-70/mr-7/\n" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        (  # GitLab before 17.7, or a job that is not a Pages job: CI_PAGES_URL has no prefix
+            {"CI_MERGE_REQUEST_IID": "7", "CELLS_REVIEW_MODE": "pages-parallel", "CI_PAGES_URL": "https://g.example/p"},
+            "CELLS_SITE_URL=https://g.example/p/mr-7/\nCELLS_OFFLINE=false\nCELLS_PUBLISH=review-pages\n",
+        ),
+        (
+            {
+                "CI_COMMIT_BRANCH": "main",
+                "CI_DEFAULT_BRANCH": "main",
+                "CI_PAGES_URL": "https://g.example/p",
+                "CELLS_PAGES_URL": "https://docs.example.com/",
+            },
+            "CELLS_SITE_URL=https://docs.example.com/\nCELLS_OFFLINE=false\nCELLS_PUBLISH=production\n",
+        ),
+        (
+            {"CI_COMMIT_TAG": "v1", "CI_DEFAULT_BRANCH": "main", "CI_PAGES_URL": "https://g.example/p/"},
+            "CELLS_SITE_URL=https://g.example/p/\nCELLS_OFFLINE=false\nCELLS_PUBLISH=none\n",
+        ),
+    ],
+)
+def test_ci_site_urls(env: dict[str, str], expected: str) -> None:
+    result = _ci_site(**env)
+    assert (result.returncode, result.stdout, result.stderr) == (0, expected, "")
