@@ -191,6 +191,7 @@ front = st.dictionaries(
             "last_reviewed",
             "review_every",
             "owner",
+            "escalation",
         ]
     ),
     st.one_of(scalar, st.lists(scalar, max_size=3), st.dictionaries(TEXTS, st.lists(TEXTS, max_size=2), max_size=2)),

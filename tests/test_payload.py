@@ -200,9 +200,19 @@ last_reviewed: 2020-01-01
 review_every: 90d
 description: {q(payload("F52Z"))}
 subtitle: {q(payload("F53Z"))}
+escalation:
+  pager: https://pd.example.com/F54Z?a=1&b=2
+  chat: "#f55z"
 ---
 
 # Demo down
+
+## First five minutes
+
+- **Check:** the health endpoint.
+- **First safe action:** restart it.
+- **Do not:** delete the database.
+- **Page:** the demo team.
 
 ## Summary
 

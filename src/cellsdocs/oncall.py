@@ -1,5 +1,5 @@
-"""On-call pages: the alert definitions placed on runbook pages, stale-review banners, the
-on-call index (every alert A-Z with its runbook) and the freshness report.
+"""On-call pages: the *First five minutes* box and the alert definitions placed on runbook pages,
+stale-review banners, the on-call index (every alert A-Z with its runbook) and the freshness report.
 
 Alert definitions are inserted after mkdocs-macros has rendered the page, so PromQL and
 Prometheus templates (``{{ $labels.cell }}``) reach the reader exactly as in the rule files.
@@ -15,14 +15,29 @@ from collections.abc import Mapping, Sequence
 
 from .alerts import Alert
 from .errors import SourceError
-from .escaping import code_block, html_attr, url_path
+from .escaping import code_block, html_attr, markdown_code, markdown_text, url_path
 from .markdown import code, table, text
-from .runbooks import Runbook
+from .runbooks import FIRST_FIVE, Escalation, Runbook, parse_first_five
 from .sources import Sources
 
-__all__ = ["build_date", "decorate_runbook", "render_alert_index", "render_freshness"]
+__all__ = [
+    "build_date",
+    "decorate_runbook",
+    "first_five_box",
+    "reach_html",
+    "render_alert_index",
+    "render_freshness",
+]
 
 GENERATOR = "cellsdocs.oncall"
+#: the id of the box on the page (the anchor of the source heading ``## First five minutes``)
+FIRST_FIVE_ID = "first-five-minutes"
+_ICONS = {
+    "Check": ":material-magnify:",
+    "First safe action": ":material-shield-check-outline:",
+    "Do not": ":material-cancel:",
+    "Page": ":material-phone-alert-outline:",
+}
 
 
 def build_date() -> dt.date:
@@ -67,7 +82,45 @@ def alert_block(alert: Alert, *, of: int = 1, index: int = 1) -> str:
             f"This alert name is defined {of} times in the rule files (Prometheus allows it); "
             "each definition is shown.\n\n" + body
         )
-    return f'\n???+ abstract "{title}"\n' + _indent(body) + "\n"
+    return f'\n??? abstract "{title}"\n' + _indent(body) + "\n"
+
+
+def _target(value: str) -> str:
+    """A pager or chat target: an https link (the URL escaped for the attribute, shown without its
+    scheme as text) or a name shown as code."""
+    if Escalation.is_link(value):
+        return f'<a href="{html_attr(value)}">{markdown_text(value.split("://", 1)[1])}</a>'
+    return markdown_code(value)
+
+
+def reach_html(escalation: Escalation) -> str:
+    """The pager service and chat channel, inline HTML for a Markdown page (every value escaped)."""
+    return (
+        f'<span class="cells-reach"><span>Pager: {_target(escalation.pager)}</span> '
+        f"<span>Chat: {_target(escalation.chat)}</span></span>"
+    )
+
+
+def first_five_box(items: Sequence[tuple[str, str]], escalation: Escalation | None) -> str:
+    """The *First five minutes* box: the runbook's four items (its own Markdown), with the pager
+    and chat targets of its front matter under *Page*."""
+    body = []
+    for label, markdown in items:
+        item = f"- {_ICONS.get(label, '')} **{label}:** {markdown}".replace("-  **", "- **")
+        if label == "Page" and escalation is not None:
+            item += "\n  " + reach_html(escalation)
+        body.append(item)
+    return (
+        f'<div class="admonition cells-first-five" id="{FIRST_FIVE_ID}" markdown>\n'
+        f'<p class="admonition-title">{FIRST_FIVE}</p>\n\n' + "\n".join(body) + "\n\n</div>\n\n"
+    )
+
+
+def _pointer() -> str:
+    return (
+        f'<p class="cells-first-five-pointer"><a href="#{FIRST_FIVE_ID}">On call? Start with the '
+        f"{FIRST_FIVE.lower()} at the top</a></p>\n"
+    )
 
 
 def stale_banner(book: Runbook, today: dt.date) -> str:
@@ -84,12 +137,20 @@ def stale_banner(book: Runbook, today: dt.date) -> str:
 def decorate_runbook(
     markdown: str, book: Runbook, by_name: Mapping[str, Alert] | Mapping[str, Sequence[Alert]], today: dt.date
 ) -> str:
-    """Insert each listed alert's definitions (*by_name*: alert name -> its definitions, or one
-    alert) under its Symptoms heading, and the stale banner."""
+    """The runbook page as on-call reads it: its *First five minutes* section as a box right after
+    the title (then the stale banner), each listed alert's definitions (*by_name*: alert name -> its
+    definitions, or one alert) collapsed under its Symptoms heading, with a pointer back to the box,
+    and the pager and chat targets under Escalation."""
     lines = markdown.splitlines(keepends=True)
+    box, _ = parse_first_five(markdown)
+    if box is not None:
+        lines = lines[: box.start] + lines[box.end :]
+    top = (first_five_box(box.items, book.escalation) if box is not None else "") + (
+        stale_banner(book, today) if book.is_stale(today) else ""
+    )
     out: list[str] = []
     in_fence = False
-    banner_done = not book.is_stale(today)
+    top_done = not top
     for line in lines:
         if re.match(r"^\s*(```|~~~)", line):
             in_fence = not in_fence
@@ -99,17 +160,22 @@ def decorate_runbook(
         heading = re.match(r"^(#{1,6})\s+(.+?)\s*(\{[^}]*\})?\s*$", line)
         if not heading:
             continue
-        if not banner_done and len(heading.group(1)) == 1:
-            out.append("\n" + stale_banner(book, today))
-            banner_done = True
+        level = len(heading.group(1))
+        if not top_done and level == 1:
+            out.append("\n" + top)
+            top_done = True
         name = heading.group(2).strip()
-        if len(heading.group(1)) == 3 and name in book.alerts and name in by_name:
+        if level == 2 and name == "Escalation" and book.escalation is not None:
+            out.append(f"\n<p>{reach_html(book.escalation)}</p>\n")
+        if level == 3 and name in book.alerts and name in by_name:
             found = by_name[name]
             definitions = [found] if isinstance(found, Alert) else list(found)
+            if box is not None:
+                out.append("\n" + _pointer())
             for index, alert in enumerate(definitions, 1):
                 out.append(alert_block(alert, of=len(definitions), index=index))
-    if not banner_done:
-        out.insert(0, stale_banner(book, today))
+    if not top_done:
+        out.insert(0, top)
     return "".join(out)
 
 

@@ -231,7 +231,11 @@ def write_alerts_and_runbooks(
         symptoms = "".join(f"### {n}\n\nWhat fires and what users see for {n}.\n\n" for n in names)
         (folder / f"book-{book:04d}.md").write_text(
             f"---\nservice: svc-{service}\nalerts: [{', '.join(names)}]\nseverity: warning\nowner: team-{service}\n"
-            f"last_reviewed: 2026-{book % 12 + 1:02d}-01\nreview_every: 180d\n---\n\n# Synthetic runbook {book}\n\n"
+            f"last_reviewed: 2026-{book % 12 + 1:02d}-01\nreview_every: 180d\n"
+            f'escalation:\n  pager: team-{service} primary\n  chat: "#team-{service}"\n---\n\n'
+            f"# Synthetic runbook {book}\n\n## First five minutes\n\n- **Check:** the svc-{service} dashboard.\n"
+            "- **First safe action:** restart the deployment.\n- **Do not:** delete data.\n"
+            f"- **Page:** team-{service} if a restart does not help.\n\n"
             f"## Summary\n\nWhat failed in svc-{service}.\n\n## Symptoms\n\n{symptoms}## Diagnosis\n\n"
             "1. Check the dashboard.\n\n    ```bash\n    kubectl get pods -n svc\n    ```\n\n## Mitigation\n\n"
             "Restart the deployment.\n\n## Escalation\n\nPage the owner.\n\n## Related\n\n- Other runbooks.\n"
