@@ -9,7 +9,14 @@ from __future__ import annotations
 from typing import Any
 
 from cellsdocs.macros_env import register
+from cellsdocs.mkdocs.plugin import site_for
+from cellsdocs.search import rank_page
 
 
 def define_env(env: Any) -> None:
     register(env)
+
+
+def on_post_page_macros(env: Any) -> None:
+    """Runbooks and ADRs are ranked in search by the build, never by their own front matter."""
+    rank_page(env.page.meta, env.page.file.src_uri, site_for(env.conf).pages)

@@ -3,13 +3,16 @@ source or page breaks, with the error shown on every page until it is fixed.
 
 MkDocs' own server holds every request while a rebuild fails ("the server will appear stuck").
 Here each rebuild goes to a fresh folder and replaces the served one only when it succeeds.
+Rebuilds run in one warm process (:mod:`cellsdocs.serve_worker`) that keeps MkDocs, the library
+and the loaded sources between rebuilds; it is replaced when the Python code it runs changes.
 Pages poll ``/__cells__/status`` and reload when a new build lands; while the last rebuild failed,
 a banner shows its error (as text).
 
-Each rebuild is exactly as strict as ``make build`` (``--strict`` without ``--quiet``, which in
-MkDocs 1.6 hides warnings from the strict counter: a broken link or anchor fails the rebuild and
-shows in the banner), runs under a time limit, and a failure of any kind leaves the watch loop
-running, so the site recovers as soon as the source is fixed or removed.
+Each rebuild is exactly as strict as ``make build`` (MkDocs' strict mode with every warning
+counted: a broken link or anchor fails the rebuild and shows in the banner), runs under a time
+limit, and a failure of any kind leaves the watch loop running, so the site recovers as soon as
+the source is fixed or removed. An unknown URL gets the site's 404 page; Ctrl-C or SIGTERM stop
+the build process and remove the temporary folders. It binds to 127.0.0.1 unless told otherwise.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import contextlib
 import functools
 import json
 import os
+import select
 import shutil
 import signal
 import subprocess
@@ -31,17 +35,12 @@ from typing import Any
 
 from .settings import SourcePaths
 
-__all__ = ["BUILD_TIMEOUT", "Server", "build_command"]
+__all__ = ["BUILD_TIMEOUT", "Server"]
 
 #: seconds a rebuild may take before it is stopped (``CELLS_SERVE_TIMEOUT`` overrides)
 BUILD_TIMEOUT = 300.0
 #: lines of MkDocs' output that say why a build failed
 _REASONS = ("ERROR", "WARNING", "Aborted", "Error:")
-
-
-def build_command(config: Path, site_dir: Path) -> list[str]:
-    """The rebuild: the strict build ``make build`` runs (no ``--quiet``: see the module doc)."""
-    return [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config), "-d", str(site_dir)]
 
 
 _CLIENT = b"""<script>
@@ -85,6 +84,10 @@ class Server:
         self.config = config or root / "mkdocs.yml"
         self.timeout = timeout if timeout is not None else float(os.environ.get("CELLS_SERVE_TIMEOUT") or BUILD_TIMEOUT)
         self.work = Path(tempfile.mkdtemp(prefix="cells-serve-"))
+        self._worker: subprocess.Popen[bytes] | None = None
+        self.closed = threading.Event()
+        self._code = self.code_stamp()
+        self.last_seconds = 0.0  #: how long the last build took inside the warm process
         self.current: Path | None = None
         self.build_id = 0
         self.error = ""
@@ -126,31 +129,81 @@ class Server:
                     entries.append((str(path), stat.st_size, stat.st_mtime_ns))
         return tuple(entries)
 
-    def _run(self, target: Path) -> tuple[int | None, str]:
-        """(exit status, output) of one strict build into *target*; status None when it ran past
-        the time limit (the build and everything it started are stopped)."""
+    def code_stamp(self) -> tuple[tuple[str, int], ...]:
+        """The Python the build runs (the library, the macros, the diagram definitions): when it
+        changes, the warm process is replaced, since it has the old code imported."""
+        entries = []
+        for folder in (self.root / "src", self.root / "macros", self.root / "diagrams"):
+            if folder.is_dir():
+                for path in sorted(folder.rglob("*.py")):
+                    with contextlib.suppress(OSError):
+                        entries.append((str(path), path.stat().st_mtime_ns))
+        return tuple(entries)
+
+    def _start_worker(self) -> subprocess.Popen[bytes]:
+        """The warm build process (:mod:`cellsdocs.serve_worker`), in its own process group."""
         env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
-        proc = subprocess.Popen(
-            build_command(self.config, target),
+        return subprocess.Popen(
+            [sys.executable, "-m", "cellsdocs.serve_worker"],
             cwd=self.root,
             env=env,
-            stdin=subprocess.DEVNULL,
+            stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            errors="replace",
+            stderr=subprocess.DEVNULL,
             start_new_session=True,  # its own process group: a timeout stops protoc and dot too
         )
-        try:
-            output, _ = proc.communicate(timeout=self.timeout)
-        except subprocess.TimeoutExpired:
+
+    def stop_worker(self) -> None:
+        worker, self._worker = self._worker, None
+        if worker is not None and worker.poll() is None:
             with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(proc.pid, signal.SIGKILL)
-            output, _ = proc.communicate()
-            return None, output
-        return proc.returncode, output
+                os.killpg(worker.pid, signal.SIGKILL)
+            worker.wait()
+        if worker is not None:
+            for pipe in (worker.stdin, worker.stdout):
+                if pipe is not None:
+                    with contextlib.suppress(OSError):
+                        pipe.close()
+
+    def _run(self, target: Path) -> tuple[int | None, str]:
+        """(exit status, output) of one strict build into *target* by the warm build process;
+        status None when it ran past the time limit (the process and everything it started are
+        stopped, and the next build starts a fresh one)."""
+        if self._worker is None or self._worker.poll() is not None:
+            self._worker = self._start_worker()
+        worker = self._worker
+        assert worker.stdin is not None and worker.stdout is not None
+        request = json.dumps({"config": str(self.config), "site_dir": str(target)}) + "\n"
+        try:
+            worker.stdin.write(request.encode())
+            worker.stdin.flush()
+        except OSError:
+            self.stop_worker()
+            return 1, "ERROR    -  the build process could not be reached; it is restarted on the next change"
+        answer = b""
+        deadline = time.monotonic() + self.timeout
+        fd = worker.stdout.fileno()
+        while not answer.endswith(b"\n"):
+            left = deadline - time.monotonic()
+            if left <= 0:
+                self.stop_worker()
+                return None, ""
+            ready, _, _ = select.select([fd], [], [], left)
+            if not ready:
+                continue
+            chunk = os.read(fd, 65536)
+            if not chunk:  # the build process died (killed, out of memory): the next build starts another
+                code = worker.wait()
+                self._worker = None
+                return 1, f"ERROR    -  the build process ended unexpectedly (exit {code})"
+            answer += chunk
+        result = json.loads(answer)
+        self.last_seconds = float(result.get("seconds", 0.0))
+        return (0 if result["ok"] else 1), str(result["output"])
 
     def build(self) -> bool:
+        if self.closed.is_set():
+            return False
         target = self.work / f"build-{self.build_id + 1}"
         try:
             status, output = self._run(target)
@@ -176,18 +229,21 @@ class Server:
             self.error = ""
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
-        print(f"serve: build {self.build_id} ready at {self.url}", file=sys.stderr)
+        print(f"serve: build {self.build_id} ready at {self.url} ({self.last_seconds:.1f} s)", file=sys.stderr)
         return True
 
     def watch(self, interval: float = 1.0) -> None:
         """Rebuild on every change; nothing a source does stops this loop."""
         last = self.stamp()
-        while True:
-            time.sleep(interval)
+        while not self.closed.wait(interval):
             try:
                 now = self.stamp()
                 if now != last:
                     last = now
+                    code = self.code_stamp()
+                    if code != self._code:
+                        self._code = code
+                        self.stop_worker()
                     self.build()
             except Exception as exc:  # the loop must outlive any one failure
                 with self.lock:
@@ -195,12 +251,27 @@ class Server:
                 print(f"serve: {self.error}", file=sys.stderr)
 
     def serve_forever(self) -> None:
-        self.build()
-        threading.Thread(target=self.watch, daemon=True).start()
+        """Build, then serve and watch until Ctrl-C or SIGTERM; either way the build process and
+        the temporary folders are gone afterwards."""
+
+        def terminate(signum: int, frame: object) -> None:
+            raise KeyboardInterrupt
+
+        previous = signal.signal(signal.SIGTERM, terminate)
         try:
+            self.build()
+            threading.Thread(target=self.watch, daemon=True).start()
             self.httpd.serve_forever()
         finally:
-            shutil.rmtree(self.work, ignore_errors=True)
+            signal.signal(signal.SIGTERM, previous)
+            self.close()
+
+    def close(self) -> None:
+        """Stop the build process and remove the temporary folders."""
+        self.closed.set()
+        self.stop_worker()
+        self.httpd.server_close()
+        shutil.rmtree(self.work, ignore_errors=True)
 
 
 class _Handler(SimpleHTTPRequestHandler):
@@ -225,11 +296,22 @@ class _Handler(SimpleHTTPRequestHandler):
         if path.is_dir():
             path = path / "index.html"
         if path.suffix == ".html" and path.is_file():
-            body = path.read_bytes().replace(b"</body>", _CLIENT + b"</body>", 1)
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            self._send_page(path, 200)
             return
         super().do_GET()
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """An unknown URL gets the site's own 404 page, as GitLab Pages serves it."""
+        page = Path(self.directory) / "404.html"
+        if code == 404 and self.command == "GET" and page.is_file():
+            self._send_page(page, 404)
+            return
+        super().send_error(code, message, explain)
+
+    def _send_page(self, path: Path, status: int) -> None:
+        body = path.read_bytes().replace(b"</body>", _CLIENT + b"</body>", 1)
+        self.send_response(status)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
