@@ -68,7 +68,8 @@ def make_backlinks(index: dict[str, list[Adr]]) -> Callable[[str, str], str]:
         adrs = index.get(key, [])
         if not adrs:
             return ""
-        return "**Decisions:** " + "; ".join(_link(a, from_page) for a in adrs) + "\n\n"
+        links = "; ".join(_link(a, from_page) for a in adrs)  # a related-record list: not for search
+        return f'<p data-search-exclude markdown="span">**Decisions:** {links}</p>\n\n'
 
     return backlinks
 
@@ -102,7 +103,8 @@ def adr_banner(adr: Adr, collection: AdrCollection, governed: Callable[[str, str
         relations.append("Tags: " + ", ".join(code(t) for t in adr.tags) + ".")
     for relation in relations:
         lines.append(f"\n    {relation}")
-    return "\n".join(lines) + "\n\n"
+    # status, related records and tags: generated chrome, kept out of the search index
+    return "<div data-search-exclude markdown>\n\n" + "\n".join(lines) + "\n\n</div>\n\n"
 
 
 def render_adr_index(collection: AdrCollection, *, directory_urls: bool = True) -> str:
@@ -138,7 +140,7 @@ def render_adr_index(collection: AdrCollection, *, directory_urls: bool = True) 
     tag_options = "".join(f'<option value="{escape_attr(t)}">{html_text(t)}</option>' for t in tags)
     return (
         "---\nrender_macros: false\n---\n\n# Architecture decisions\n\n"
-        f'<p class="cells-generated">Generated at build time from {code(collection.folder)} by '
+        f'<p class="cells-generated" data-search-exclude>Generated at build time from {code(collection.folder)} by '
         f"{code(GENERATOR)}.</p>\n\n"
         "Why the Cells platform and this site are built the way they are, one record per decision. "
         "Also: the [timeline](timeline.md) and the [relation graph](graph.md). "

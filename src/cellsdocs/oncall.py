@@ -220,8 +220,8 @@ def render_alert_index(sources: Sources) -> str:
     return (
         _front("On-call index")
         + "# On-call index\n\n"
-        + f'<p class="cells-generated">Generated at build time from {code(", ".join(sources.alerts.files))} '
-        f"and the runbooks by {code(GENERATOR)}.</p>\n\n"
+        + '<p class="cells-generated" data-search-exclude>Generated at build time from '
+        f"{code(', '.join(sources.alerts.files))} and the runbooks by {code(GENERATOR)}.</p>\n\n"
         + f"Every alert of the rule files, A to Z, with the runbook its `runbook` annotation points at. {gaps} "
         "The build checks the contract both ways: each alert's runbook exists, has the alert's heading and "
         "lists the alert; each alert a runbook lists exists.\n\n"
@@ -252,8 +252,8 @@ def render_freshness(sources: Sources, today: dt.date) -> str:
     return (
         _front("Runbook freshness")
         + "# Runbook freshness\n\n"
-        + f'<p class="cells-generated">Generated at build time ({today.isoformat()}) from the runbooks\' '
-        f"front matter by {code(GENERATOR)}.</p>\n\n"
+        + '<p class="cells-generated" data-search-exclude>Generated at build time '
+        f"({today.isoformat()}) from the runbooks' front matter by {code(GENERATOR)}.</p>\n\n"
         + f"A runbook is overdue when `last_reviewed` + `review_every` is before the build date. {summary} "
         "Overdue runbooks show a warning at the top. To review one: walk through it, fix what is wrong, and set "
         "`last_reviewed` to today.\n\n" + table(["Runbook", "Owner", "Last reviewed", "Every", "Due", "Status"], rows)

@@ -33,7 +33,7 @@ FIXED_PAGES = (
 def generator_banner(source: str, generator: str) -> str:
     """The note every generated page carries: where its content came from."""
     return (
-        f'<p class="cells-generated">Generated at build time from {code(source)} by '
+        f'<p class="cells-generated" data-search-exclude>Generated at build time from {code(source)} by '
         f"{code(generator)}. Edit the source, not this page.</p>\n\n"
     )
 

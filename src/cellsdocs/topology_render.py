@@ -56,7 +56,8 @@ def rule_anchor(rule_set: RuleSet, rule: RouteRule) -> str:
 def _front(title: str, source: str) -> str:
     return (
         f"---\nrender_macros: false\ntitle: {json.dumps(title)}\nhide:\n  - toc\n---\n\n"
-        f'<p class="cells-generated">Generated at build time from {code(source)} by {code(GENERATOR)}. '
+        '<p class="cells-generated" data-search-exclude>'
+        f"Generated at build time from {code(source)} by {code(GENERATOR)}. "
         "Edit the source, not this page.</p>\n\n"
     )
 

@@ -226,7 +226,8 @@ def build_api_site(
 def _front(title: str, source: str) -> str:
     return (
         f"---\nrender_macros: false\ntitle: {json.dumps(title)}\n---\n\n"
-        f'<p class="cells-generated">Generated at build time from {code(source)} by {code(GENERATOR)}. '
+        '<p class="cells-generated" data-search-exclude>'
+        f"Generated at build time from {code(source)} by {code(GENERATOR)}. "
         "Edit the <code>.proto</code> source, not this page.</p>\n\n"
     )
 
