@@ -18,9 +18,22 @@ from diagrams.programming.framework import Rails
 from diagrams.programming.language import Go
 from diagrams.saas.cdn import Cloudflare
 
-from cellsdocs.diagramming import DiagramSpec, Drawing, api_link, cluster, find_rpc, ident, label, linked, page_link
+from cellsdocs.diagramming import (
+    TABLE_NODE,
+    Cell,
+    DiagramSpec,
+    Drawing,
+    api_link,
+    cluster,
+    find_rpc,
+    ident,
+    label,
+    linked,
+    page_link,
+    table,
+)
 from cellsdocs.topology_render import ROUTING, cell_page, readable_count
-from diagrams import Edge
+from diagrams import Edge, Node
 
 NODE = {"width": "0.9", "height": "1.1", "fontsize": "10"}
 TALL = {**NODE, "height": "1.3"}  # room for a second line
@@ -75,6 +88,26 @@ def build(site: SiteModel, variant: str) -> DiagramSpec:
             )
             store = Spanner(label("Store"), nodeid="topology-service/store", **NODE, **linked(None, "Topology store"))
             service >> store
+            calls_node = None
+            names = [method.name for _, method in rpcs]
+            if rpcs:
+                per_service: dict[str, list[Any]] = {}
+                for svc, _ in rpcs:
+                    per_service.setdefault(svc.name, [svc, 0])[1] += 1
+                # a small table beside the API, not a label on the edge: a label there sat on the
+                # edges to the cell's stores
+                calls_node = Node(
+                    table(
+                        (f"{len(rpcs)} RPCs Rails may call",),
+                        [
+                            [Cell(text=f"{name} ({count})", href=api_link(site, svc.fqn), tip=svc.fqn)]
+                            for name, (svc, count) in per_service.items()
+                        ],
+                    ),
+                    nodeid="topology-service/rails-rpcs",
+                    **TABLE_NODE,
+                    **linked(None, "RPCs Rails may call: " + ", ".join(names)),
+                )
         with cluster(
             cell.name,
             facts,
@@ -112,20 +145,13 @@ def build(site: SiteModel, variant: str) -> DiagramSpec:
             )
             >> service
         )
-        if rpcs:
-            names = [method.name for _, method in rpcs]
-            per_service: dict[str, int] = {}
-            for svc, _ in rpcs:
-                per_service[svc.name] = per_service.get(svc.name, 0) + 1
-            shown = [f"{name} ({count})" for name, count in per_service.items()]
+        if calls_node is not None:
             (
                 rails
-                >> Edge(
-                    label=label(f"{len(rpcs)} RPCs:", *shown),
-                    **linked(api_link(site, rpcs[0][1].fqn), "RPCs Rails may call: " + ", ".join(names)),
-                )
-                >> service
+                >> Edge(**linked(api_link(site, rpcs[0][1].fqn), "RPCs Rails may call: " + ", ".join(names)))
+                >> calls_node
             )
+            calls_node >> Edge(style="dashed", arrowhead="none") >> service
     calls = (
         f"Rails may call {len(rpcs)} Topology Service RPCs ({', '.join(m.name for _, m in rpcs)})"
         if rpcs

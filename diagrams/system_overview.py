@@ -1,8 +1,9 @@
 """System overview: the HTTP router, the Topology Service with its store, and every cell by region.
 
 Drawn from the topology (``config.toml``), the active rule set and the protos. Up to
-``MAX_DRAWN_CELLS`` cells each cell shows its components; above that, each region is one box
-with its cell count, so that a large fleet stays readable.
+``MAX_DRAWN_CELLS`` cells, each region is a table with one row per cell (linking to its page)
+and the stack every cell runs is drawn once beside them, so that the picture fits one screen;
+above that, the fleet is one table with a row per region and its cell count.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ from cellsdocs.topology import Cell as TopologyCell
 from cellsdocs.topology_render import CELLS, ROUTING, cell_page
 from diagrams import Edge, Node
 
-#: above this many cells, each region is drawn as one box
+#: above this many cells, the fleet is drawn as one table of regions (below, one table per region)
 MAX_DRAWN_CELLS = 24
 #: what every cell runs (ADR 0008: each cell is an independent full stack)
 COMPONENTS = ((Rails, "Rails"), (Git, "Gitaly"), (Postgresql, "PostgreSQL"), (Redis, "Redis"))
@@ -123,35 +124,56 @@ def build(site: SiteModel) -> DiagramSpec:
                 **linked(None, "The cells by region"),
             )
             router >> Edge(label=label("proxy")) >> fleet
-        for region, cells in regions.items() if detailed else ():
+        if detailed:
+            # one table per region, one row per cell: the whole fleet fits one screen; what runs
+            # inside a cell is drawn once, beside them
             with cluster(
-                f"Region {region}",
-                f"{len(cells)} cell{'s' if len(cells) != 1 else ''}: {_statuses(cells)}",
-                nodeid=ident("region", region),
-                graph_attr={"bgcolor": "#F4F6F8", "pencolor": "#AEB6BE"},
+                "Inside every cell",
+                "an independent full stack",
+                nodeid="cell-stack",
+                href=page_link(site, f"{CELLS}/index.md"),
+                tip="What every cell runs: the cell inventory",
+                graph_attr={"bgcolor": "#E5F5FD"},
             ):
-                for cell in cells:
-                    page = page_link(site, cell_page(cell))
-                    with cluster(
-                        cell.name,
-                        cell.status or "",
-                        nodeid=ident("cell", cell.id),
-                        href=page,
-                        tip=f"{cell.name}: {cell.description or cell.address}",
-                        graph_attr={"bgcolor": "#E5F5FD"},
-                    ):
-                        parts = [
-                            kind(
-                                label(name),
-                                nodeid=ident("cell", cell.id, name.lower()),
-                                **SMALL,
-                                **linked(page, f"{name} of {cell.name}"),
-                            )
-                            for kind, name in COMPONENTS
-                        ]
-                        for left, right in pairwise(parts):
-                            left >> Edge(style="invis") >> right
-                    router >> parts[0]
+                stack = [
+                    kind(
+                        label(name),
+                        nodeid=ident("stack", name.lower()),
+                        **SMALL,
+                        **linked(None, f"{name}, in every cell"),
+                    )
+                    for kind, name in COMPONENTS
+                ]
+                for left, right in pairwise(stack[:2]):
+                    left >> Edge(style="invis") >> right
+                for other in stack[2:]:
+                    stack[0] >> Edge(style="invis") >> other
+            for region, cells in regions.items():
+                rows = [
+                    [
+                        Cell(
+                            text=cell.name,
+                            bold=True,
+                            href=page_link(site, cell_page(cell)),
+                            tip=cell.description or cell.address,
+                        ),
+                        Cell(text=cell.status or "status not set", muted=True),
+                    ]
+                    for cell in cells
+                ]
+                box = Node(
+                    table(
+                        (f"Region {region}", f"{len(cells)} cell{'s' if len(cells) != 1 else ''}"),
+                        rows,
+                        tip=f"Region {region}",
+                        icon=Datacenter,
+                    ),
+                    nodeid=ident("region", region),
+                    **TABLE_NODE,
+                    **linked(None, f"Region {region}: {_statuses(cells)}"),
+                )
+                router >> Edge(**linked(None, f"proxy to the cells of {region}")) >> box
+                box >> Edge(style="dashed", arrowhead="none", **linked(None, "every cell runs this stack")) >> stack[0]
     by_region = "; ".join(
         f"{region}: {', '.join(c.name for c in cells)}" if detailed else f"{region}: {len(cells)} cells"
         for region, cells in regions.items()
