@@ -10,7 +10,7 @@ import pytest
 from cellsdocs.adr import AdrCollection, lint_adrs, parse_adr, set_front_matter
 from cellsdocs.errors import SourceError
 
-from conftest import ROOT, SourceTree, cli
+from helpers import ROOT, SourceTree, cli
 
 NYGARD = """# 7. Use PostgreSQL for the claims store
 

@@ -12,7 +12,7 @@ from cellsdocs.protos.compile import compile_proto_tree
 from cellsdocs.protos.diff import diff_models
 from cellsdocs.protos.model import build_model
 
-from conftest import ROOT
+from helpers import ROOT
 
 BUF = ROOT / "node_modules" / "@bufbuild" / "buf-linux-x64" / "bin" / "buf"
 

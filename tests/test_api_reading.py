@@ -16,7 +16,7 @@ from cellsdocs.protos.history import EMPTY_TREE, compare_revisions, default_base
 from cellsdocs.protos.model import build_model
 from cellsdocs.protos.render import package_labels, render_api, render_changes
 
-from conftest import ROOT
+from helpers import ROOT
 
 PROTO_ROOT = ROOT / "sources" / "topology-service" / "proto"
 

@@ -16,7 +16,7 @@ from cellsdocs.protos.refs import resolve
 from cellsdocs.protos.render import render_api, undocumented
 from cellsdocs.synth import write_proto_tree
 
-from conftest import MINIMAL
+from helpers import MINIMAL
 
 
 @pytest.fixture(scope="module")

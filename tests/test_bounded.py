@@ -23,7 +23,7 @@ from cellsdocs.textio import read_text
 from cellsdocs.topology import parse_topology
 from cellsdocs.yamlsrc import load_yaml
 
-from conftest import DATA, ROOT, SourceTree
+from helpers import DATA, ROOT, SourceTree
 
 TOPOLOGY = parse_topology(
     '[[cells]]\nid = 1\nname = "cell-1"\naddress = "cell-1.example.com:443"\n'

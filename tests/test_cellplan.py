@@ -13,7 +13,7 @@ from cellsdocs.errors import CellsDocsError
 from cellsdocs.routing import load_rule_sets, parse_rule_set
 from cellsdocs.topology import _INT64_MAX, load_topology, parse_topology
 
-from conftest import MINIMAL, ROOT, cli
+from helpers import MINIMAL, ROOT, cli
 
 SAMPLE = ROOT / "sources" / "topology-service" / "config.toml"
 RULES = ROOT / "sources" / "http-router" / "rules"

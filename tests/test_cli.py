@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import SourceTree, cli
+from helpers import SourceTree, cli
 
 
 def test_check_passes_on_the_in_repo_sources() -> None:

@@ -15,7 +15,7 @@ from cellsdocs.mkdocs.compat import VERIFIED, require, series
 from cellsdocs.mkdocs.plugin import CellsPlugin
 from cellsdocs.settings import BuildOptions
 
-from conftest import ROOT
+from helpers import ROOT
 
 
 def test_registered_as_the_cells_plugin() -> None:

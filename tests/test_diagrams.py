@@ -24,7 +24,7 @@ from cellsdocs.site import SiteModel
 from cellsdocs.sources import load_sources
 from cellsdocs.synth import write_topology
 
-from conftest import DATA, ROOT, SourceTree, build
+from helpers import DATA, ROOT, SourceTree, build
 
 GOLDEN = DATA / "diagrams"
 RESOURCES = Path(diagrams_library.__file__).resolve().parent.parent / "resources"
@@ -237,6 +237,7 @@ def test_unknown_diagram_lists_the_known_ones(minimal: SourceTree, tmp_path: Pat
         diagram_markdown(model(minimal, tmp_path / "root"), "nope", from_page="index.md")
 
 
+@pytest.mark.site  # builds the site
 def test_a_page_places_diagrams_in_a_strict_build(tmp_path: Path) -> None:
     """The real site (in-repo sources) with one more page that places two diagrams."""
     project = tmp_path / "project"

@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from conftest import ROOT, run
+from helpers import ROOT, run
 
 pytestmark = pytest.mark.site
 

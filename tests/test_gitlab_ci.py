@@ -9,7 +9,7 @@ from pathlib import Path
 
 import yaml
 
-from conftest import ROOT, run
+from helpers import ROOT, run
 
 CI_FILE = ROOT / ".gitlab-ci.yml"
 

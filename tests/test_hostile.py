@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 import yaml
 
-from conftest import DATA, ROOT, SourceTree, build, minimal_project
+from helpers import DATA, ROOT, SourceTree, build, minimal_project
 
 CASES: list[dict[str, Any]] = yaml.safe_load((DATA / "hostile" / "cases.yml").read_text())["cases"]
 

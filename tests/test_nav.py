@@ -47,3 +47,11 @@ def test_many_ranges_are_grouped_so_no_level_grows_with_the_collection() -> None
     assert [next(iter(section)) for section in nav] == ["0001 – 0500", "0501 – 1000"]
     first = nav[0]["0001 – 0500"]
     assert len(first) == 10 and next(iter(first[0])) == "0001 – 0050"
+
+
+def test_subfolder_sections_take_their_labels() -> None:
+    """API package folders are named by short, distinct labels, not their long folder names."""
+    uris = ["reference/api/a.b.long_name/index.md", "reference/api/a.b.long_name.v1/index.md"]
+    labels = {"reference/api/a.b.long_name": "long_name", "reference/api/a.b.long_name.v1": "long_name.v1"}
+    nav = expand_nav([{"API": ["reference/api/*"]}], uris, labels=labels)
+    assert [next(iter(section)) for section in nav[0]["API"]] == ["long_name", "long_name.v1"]

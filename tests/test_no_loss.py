@@ -14,7 +14,7 @@ import pytest
 from cellsdocs.errors import CellsDocsError
 from cellsdocs.sitedir import check_site_dir
 
-from conftest import ROOT, SourceTree, build, cli, minimal_project
+from helpers import ROOT, SourceTree, build, cli, minimal_project
 
 VENV_BIN = Path(sys.executable).parent
 

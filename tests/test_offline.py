@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, run
+from helpers import ROOT, run
 
 pytestmark = [pytest.mark.site, pytest.mark.browser]
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, SourceTree, build, run
+from helpers import ROOT, SourceTree, build, run
 
 pytestmark = pytest.mark.site
 

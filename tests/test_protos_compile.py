@@ -7,7 +7,7 @@ import pytest
 from cellsdocs.errors import SourceError
 from cellsdocs.protos.compile import compile_proto_tree
 
-from conftest import MINIMAL
+from helpers import MINIMAL
 
 
 def test_compiles_with_well_known_types_and_google_api() -> None:

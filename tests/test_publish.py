@@ -9,7 +9,7 @@ from pathlib import Path
 
 from cellsdocs.linkcheck import serve_site
 
-from conftest import ROOT, run
+from helpers import ROOT, run
 
 PRECOMPRESS = [sys.executable, str(ROOT / "scripts" / "precompress.py")]
 

@@ -12,7 +12,7 @@ from test_browser import ARGS, ARTIFACTS, CHROMIUM
 
 from cellsdocs.linkcheck import serve_site
 
-from conftest import ROOT
+from helpers import ROOT
 
 pytestmark = [pytest.mark.browser, pytest.mark.site]
 

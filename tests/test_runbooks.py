@@ -10,7 +10,7 @@ from cellsdocs.alerts import parse_alert_file
 from cellsdocs.oncall import decorate_runbook
 from cellsdocs.runbooks import RunbookCollection, check_alert_contract, lint_runbook, parse_runbook
 
-from conftest import MINIMAL, SourceTree, cli
+from helpers import MINIMAL, SourceTree, cli
 
 GOOD = (MINIMAL / "runbooks" / "demo" / "demo-down.md").read_text()
 ALERTS = (MINIMAL / "alerts" / "demo.yml").read_text()
@@ -114,6 +114,7 @@ def test_alert_definition_and_stale_banner_are_inserted() -> None:
     assert "demo-team" in stale
 
 
+@pytest.mark.site  # builds the site
 def test_freshness_follows_the_build_date(minimal: SourceTree, tmp_path) -> None:  # type: ignore[no-untyped-def]
     from conftest import build
 
@@ -265,7 +266,7 @@ def escalation_errors(replacement: str) -> list[str]:
         (
             "escalation:\n  pager: javascript:alert(1)\n  chat: '#demo'\n",
             "demo-down.md:9: escalation.pager: 'javascript:alert(1)' uses the scheme 'javascript': only https links "
-            "are allowed (fix: write an https:// link, or the PagerDuty or Opsgenie service name",
+            "are allowed (fix: write the PagerDuty or Opsgenie service name, or an https:// link to the service)",
         ),
         (
             "escalation:\n  pager: Demo\n  chat: http://chat.example.com/demo\n",

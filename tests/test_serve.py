@@ -17,7 +17,7 @@ import pytest
 
 from cellsdocs.serve import Server
 
-from conftest import ROOT, SourceTree, minimal_project
+from helpers import ROOT, SourceTree, minimal_project
 
 pytestmark = pytest.mark.site
 

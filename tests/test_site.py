@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, SourceTree, build, minimal_project
+from helpers import ROOT, SourceTree, build, minimal_project
 
 pytestmark = pytest.mark.site
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
+
 from cellsdocs.alerts import parse_alert_file
 from cellsdocs.markdown import escape_json_for_html
 from cellsdocs.routing import parse_rule_set
@@ -54,6 +56,7 @@ def test_readable_counts() -> None:
     assert readable_count(1_000_000_000_000) == "1.0 T"
 
 
+@pytest.mark.site  # builds the site
 def test_cell_and_routing_pages_in_the_site(tmp_path, minimal) -> None:  # type: ignore[no-untyped-def]
     from conftest import build
 

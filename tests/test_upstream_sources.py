@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import MINIMAL, ROOT, Run, minimal_project, run
+from helpers import MINIMAL, ROOT, Run, minimal_project, run
 
 KINDS = {
     "protos": "proto",
