@@ -106,7 +106,8 @@ def first_five_box(items: Sequence[tuple[str, str]], escalation: Escalation | No
     and chat targets of its front matter under *Page*."""
     body = []
     for label, markdown in items:
-        item = f"- {_ICONS.get(label, '')} **{label}:** {markdown}".replace("-  **", "- **")
+        icon = _ICONS[label] + " " if label in _ICONS else ""
+        item = f"- {icon}**{label}:** {markdown}"
         if label == "Page" and escalation is not None:
             item += "\n  " + reach_html(escalation)
         body.append(item)

@@ -272,7 +272,7 @@ def _target_problem(key: str, value: object) -> tuple[str, str] | None:
         if scheme.group("scheme").lower() != "https":
             return (
                 f"{_shown(value)} uses the scheme {scheme.group('scheme')!r}: only https links are allowed",
-                f"write an https:// link, or {form}",
+                f"write {form}",
             )
         problem = _https_problem(value)
         return None if problem is None else (problem, f"write {form}")
