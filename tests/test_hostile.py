@@ -138,7 +138,13 @@ def run_case(case: dict[str, Any], tree: SourceTree, tmp_path: Path) -> subproce
         pytest.fail(f"{case['name']}: {' '.join(command)} still running after {case.get('timeout', 60)} s")
 
 
-@pytest.mark.parametrize("case", [c for c in CASES if c["expect"] == "reject"], ids=lambda c: c["name"])
+def _reject_param(case: dict[str, Any]) -> Any:
+    """A case whose command is a site build is marked ``site`` (``make test-fast`` builds nothing)."""
+    marks = [pytest.mark.site] if case.get("command", ["check"]) == ["build"] else []
+    return pytest.param(case, marks=marks, id=case["name"])
+
+
+@pytest.mark.parametrize("case", [_reject_param(c) for c in CASES if c["expect"] == "reject"])
 def test_rejected_with_one_clean_line(case: dict[str, Any], minimal: SourceTree, tmp_path: Path) -> None:
     apply(case, minimal)
     result = run_case(case, minimal, tmp_path)
