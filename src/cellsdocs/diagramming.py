@@ -556,6 +556,19 @@ def _braces(value: str) -> str:
     return value.replace("@", "&#64;").replace("{", "&#123;").replace("}", "&#125;")
 
 
+def _unique_ids(svg: str) -> str:
+    """Each id once: Graphviz gives every cluster (and its link) the graph's own id, which
+    clusters inherit; a repeated id is numbered (``diagram-x``, ``diagram-x-2``...)."""
+    seen: dict[str, int] = {}
+
+    def number(match: re.Match[str]) -> str:
+        value = match.group(1)
+        seen[value] = seen.get(value, 0) + 1
+        return match.group(0) if seen[value] == 1 else f' id="{value}-{seen[value]}"'
+
+    return re.sub(r' id="([^"]*)"', number, svg)
+
+
 def _finish_svg(svg: str, *, name: str, title: str, alt: str) -> tuple[str, dict[str, Path]]:
     """Graphviz SVG -> markup to inline in a page, with ``@@SITE@@/`` and ``@@ICON@@/`` links."""
     svg = re.sub(r"<\?xml[^>]*\?>|<!DOCTYPE[^>]*>|<!--.*?-->", "", svg, flags=re.S)
@@ -600,6 +613,7 @@ def _finish_svg(svg: str, *, name: str, title: str, alt: str) -> tuple[str, dict
         )
 
     svg = re.sub(r"<svg\b([^>]*)>", root, svg, count=1)
+    svg = _unique_ids(svg)
     lines = [line.rstrip() for line in svg.strip().splitlines()]
     return "\n".join(line for line in lines if line.strip()) + "\n", icons
 
