@@ -18,5 +18,6 @@ def define_env(env: Any) -> None:
 
 
 def on_post_page_macros(env: Any) -> None:
-    """Runbooks and ADRs are ranked in search by the build, never by their own front matter."""
-    rank_page(env.page.meta, env.page.file.src_uri, site_for(env.conf).pages)
+    """Runbooks, ADRs and .proto pages are ranked in search by the build (see cellsdocs.search)."""
+    site = site_for(env.conf)
+    rank_page(env.page.meta, env.page.file.src_uri, site.pages, set(site.api_site.file_pages.values()))

@@ -25,7 +25,7 @@ from bs4 import BeautifulSoup
 from test_browser import ARGS, ARTIFACTS, CHROMIUM
 
 from cellsdocs.linkcheck import serve_site
-from cellsdocs.search import ADR_BOOST, RUNBOOK_BOOST, rank_page
+from cellsdocs.search import ADR_BOOST, PROTO_FILE_BOOST, RUNBOOK_BOOST, rank_page
 
 from conftest import ROOT
 
@@ -174,7 +174,8 @@ def page_text(site: Path, path: str) -> str:
     article = soup.select_one("article.md-content__inner")
     if article is None:
         return ""
-    for excluded in article.select("[data-search-exclude]"):
+    # Material removes data-search-exclude="..." from the pages; the classes of those blocks stay
+    for excluded in article.select("[data-search-exclude], .cells-generated, .cells-adr-meta, .cells-decisions"):
         excluded.decompose()
     return normal(article.get_text(" "))
 
@@ -243,6 +244,14 @@ def test_runbooks_and_records_are_ranked_by_the_build() -> None:
     record = dict(hostile)
     rank_page(record, "adr/0007-claim.md", generated=set())
     assert record["search"] == {"boost": ADR_BOOST}
+    proto = dict(hostile)
+    rank_page(
+        proto,
+        "reference/api/x/cell_info.md",
+        generated={"reference/api/x/cell_info.md"},
+        proto_files={"reference/api/x/cell_info.md"},
+    )
+    assert proto["search"] == {"boost": PROTO_FILE_BOOST}
     assert RUNBOOK_BOOST > 1 > ADR_BOOST
 
 
