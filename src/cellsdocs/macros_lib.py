@@ -60,6 +60,9 @@ def source_inventory(ctx: MacroContext) -> str:
         kind = KIND_OF_VAR[var]
         origin = paths.origin(kind)
         location = getattr(paths, attr)
+        if not paths.present(kind):
+            rows.append([f"{code(kind)}<br>{code(var)}", text(what), "not used (`enabled = false`)", "–"])
+            continue
         if origin is not None and origin.lock is not None and not origin.override:
             lock = origin.lock
             age = _age_days(lock.date, ctx.site.today)

@@ -12,6 +12,8 @@ Schema (every key optional except as noted)::
     ref = "main"                  # branch, tag or commit (remote only; default HEAD)
     path = "config/rules"         # local: relative to sources.toml; remote: inside the repository
     web_url = "https://host/{repo}/-/blob/{commit}/{path}#L{line}"  # links (default: from repo)
+    enabled = false               # the site has no such source: nothing read, no pages for it
+
 
     [samples]
     requests = "sources/http-router/sample-requests.jsonl"   # replayed by `sources update`
@@ -48,7 +50,7 @@ KINDS: dict[str, tuple[str, str, str]] = {
     "adrs": ("adr_dir", "adr", "folder of Architecture Decision Records"),
     "runbooks": ("runbook_dir", "runbooks", "folder of runbooks, one subfolder per service"),
 }
-_KEYS = {"repo", "ref", "path", "web_url"}
+_KEYS = {"repo", "ref", "path", "web_url", "enabled"}
 _SHA = re.compile(r"^[0-9a-f]{40}(?:[0-9a-f]{24})?$")
 #: a ref git would accept, and that cannot be read as an option
 _REF = re.compile(r"^(?!-)(?!.*\.\.)(?!.*//)[A-Za-z0-9._/+-]{1,200}$")
@@ -64,10 +66,12 @@ class SourceSpec:
     repo: str | None = None
     ref: str = "HEAD"
     web_url: str | None = None
+    #: ``enabled = false``: the site has no source of this kind (a CELLS_* variable still sets one)
+    enabled: bool = True
 
     @property
     def remote(self) -> bool:
-        return self.repo is not None
+        return self.repo is not None and self.enabled
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -184,7 +188,15 @@ def parse_manifest(text: str, *, file: Path) -> Manifest:
         unknown = sorted(set(table) - _KEYS)
         if unknown:
             raise SourceError(
-                f"unknown key {unknown[0][:80]!r}", file=shown, key=kind, hint="use repo, ref, path and web_url"
+                f"unknown key {unknown[0][:80]!r}",
+                file=shown,
+                key=kind,
+                hint="use repo, ref, path, web_url and enabled",
+            )
+        enabled = table.get("enabled", True)
+        if not isinstance(enabled, bool):
+            raise SourceError(
+                "enabled must be true or false", file=shown, key=f"{kind}.enabled", hint="write enabled = false"
             )
         repo = _string(table, "repo", file=shown, kind=kind)
         ref = _string(table, "ref", file=shown, kind=kind)
@@ -195,7 +207,7 @@ def parse_manifest(text: str, *, file: Path) -> Manifest:
         if repo is None:
             if ref is not None:
                 raise SourceError("ref without repo", file=shown, key=f"{kind}.ref", hint="add repo = URL or drop ref")
-            specs.append(SourceSpec(kind=kind, path=path or KINDS[kind][1], web_url=web_url))
+            specs.append(SourceSpec(kind=kind, path=path or KINDS[kind][1], web_url=web_url, enabled=enabled))
             continue
         _check_repo(repo, file=shown, kind=kind)
         ref = ref or "HEAD"
@@ -208,7 +220,7 @@ def parse_manifest(text: str, *, file: Path) -> Manifest:
             )
         path = path or "."
         _check_inner_path(path, file=shown, kind=kind)
-        specs.append(SourceSpec(kind=kind, path=path, repo=repo, ref=ref, web_url=web_url))
+        specs.append(SourceSpec(kind=kind, path=path, repo=repo, ref=ref, web_url=web_url, enabled=enabled))
     return Manifest(file=file, sources=tuple(specs), requests=requests)
 
 

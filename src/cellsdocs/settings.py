@@ -131,6 +131,12 @@ class SourcePaths:
     adr_dir: Path
     runbook_dir: Path
     origins: tuple[Origin, ...] = ()
+    #: kinds the site has no source of (``enabled = false`` in the manifest, no CELLS_* variable):
+    #: nothing is read from their location and no page is generated for them
+    absent: frozenset[str] = frozenset()
+
+    def present(self, kind: str) -> bool:
+        return kind not in self.absent
 
     def origin(self, kind: str) -> Origin | None:
         return next((o for o in self.origins if o.kind == kind), None)
@@ -155,6 +161,7 @@ class SourcePaths:
         lock = load_lock(manifest)
         values: dict[str, Path] = {}
         origins: list[Origin] = []
+        absent: set[str] = set()
         for var, (attr, _default, _what) in ENV_VARS.items():
             kind = KIND_OF_VAR[var]
             spec = manifest.spec(kind)
@@ -164,11 +171,14 @@ class SourcePaths:
                 values[attr] = path if path.is_absolute() else (root / path)
                 origins.append(Origin(kind=kind, spec=spec, base=values[attr], override=var))
                 continue
-            if spec.repo is None:
+            if spec.repo is None or not spec.enabled:
+                if not spec.enabled:
+                    absent.add(kind)
                 folder = manifest.folder if manifest.file is not None else root
                 path = Path(spec.path).expanduser()
                 values[attr] = path if path.is_absolute() else (folder / path)
-                origins.append(Origin(kind=kind, spec=spec, base=folder))
+                if spec.enabled:
+                    origins.append(Origin(kind=kind, spec=spec, base=folder))
                 continue
             entry = lock.get(kind)
             where = str(manifest.lock_file or "sources.lock")
@@ -189,15 +199,8 @@ class SourcePaths:
                 )
             values[attr] = base / spec.path
             origins.append(Origin(kind=kind, spec=spec, base=base, lock=entry))
-        return cls(root=root, origins=tuple(origins), **values)
+        return cls(root=root, origins=tuple(origins), absent=frozenset(absent), **values)
 
     def watched(self) -> list[Path]:
-        """Every location, for live reload."""
-        return [
-            self.proto_root,
-            self.topology_config,
-            self.router_rules,
-            self.alert_rules,
-            self.adr_dir,
-            self.runbook_dir,
-        ]
+        """Every location, for live reload (an absent kind has none)."""
+        return [getattr(self, attr) for kind, (attr, _, _) in KINDS.items() if kind not in self.absent]

@@ -33,7 +33,18 @@ from .sources import Sources
 from .textio import display_path
 from .topology_render import render_topology_pages
 
-__all__ = ["SiteModel"]
+__all__ = ["KIND_PAGES", "SiteModel"]
+
+#: source kind -> the generated pages that exist only when the site has that kind (folder prefixes
+#: or single pages); an absent kind (``enabled = false`` in sources.toml) has none of them
+KIND_PAGES: dict[str, tuple[str, ...]] = {
+    "protos": ("reference/api/",),
+    "topology": ("reference/cells/",),
+    "rules": ("reference/routing/",),
+    "alerts": ("runbooks/alerts.md",),
+    "adrs": ("adr/",),
+    "runbooks": ("runbooks/",),
+}
 
 
 class SiteModel:
@@ -76,21 +87,46 @@ class SiteModel:
         """Site path -> Markdown of every generated page."""
         from .pages import collection_indexes
 
+        present = self.sources.paths.present
         pages = collection_indexes(self.sources)
         adrs = self.sources.adrs
         pages["adr/index.md"] = render_adr_index(adrs, directory_urls=self.directory_urls)
         pages["adr/timeline.md"] = render_timeline(adrs)
         cache = self.sources.paths.root / ".cache" / "diagrams"
         pages["adr/graph.md"] = render_adr_graph(adrs, directory_urls=self.directory_urls, cache_dir=cache)
-        pages.update(self._api[1])
-        pages.update(render_topology_pages(self.sources, self.sources.active_rule_set, self.backlinks))
+        if present("protos"):
+            pages.update(self._api[1])
+        if present("topology"):  # the cells, and the routing pages (rules need the cell inventory)
+            pages.update(render_topology_pages(self.sources, self.sources.active_rule_set, self.backlinks))
+        pages = {uri: page for uri, page in pages.items() if not self._of_absent_kind(uri)}
         self._place_diagrams(pages)
-        pages["reference/api/changes.md"] = render_changes(self.api_site, self.api_history)
-        pages["runbooks/alerts.md"] = render_alert_index(self.sources)
-        pages["runbooks/freshness.md"] = render_freshness(self.sources, self.today)
+        if present("protos"):
+            pages["reference/api/changes.md"] = render_changes(self.api_site, self.api_history)
+        if present("alerts") and present("runbooks"):
+            pages["runbooks/alerts.md"] = render_alert_index(self.sources)
+        if present("runbooks"):
+            pages["runbooks/freshness.md"] = render_freshness(self.sources, self.today)
         pages[DRIFT_PAGE] = render_drift_page(self.drift_mode)
         self._check_page_paths(pages)
         return pages
+
+    def _of_absent_kind(self, uri: str) -> bool:
+        """*uri* is a generated page of a source kind the site does not have."""
+        return any(
+            uri == page or (page.endswith("/") and uri.startswith(page))
+            for kind in self.sources.paths.absent
+            for page in KIND_PAGES[kind]
+        )
+
+    @property
+    def absent_pages(self) -> frozenset[str]:
+        """The always-generated pages this site lacks because their source kind is absent (the nav
+        drops the entries naming them)."""
+        from .pages import FIXED_PAGES
+
+        if not self.sources.paths.absent:
+            return frozenset()
+        return frozenset(uri for uri in FIXED_PAGES if uri not in self.pages)
 
     def _check_page_paths(self, pages: dict[str, str]) -> None:
         """No two sources write one page (``cells-docs check`` runs the same check over the plan;

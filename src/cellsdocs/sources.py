@@ -99,9 +99,13 @@ def check_governed(sources: Sources) -> list[CellsDocsError]:
     from .protos.refs import resolve
 
     errors: list[CellsDocsError] = []
+    #: what each kind of governed name is checked against (nothing to check when that source is absent)
+    against = {"services": "protos", "rpcs": "protos", "rule-sets": "rules", "cells": "topology"}
     for adr in sources.adrs.adrs:
         for kind, name in adr.governs:
             problem = None
+            if not sources.paths.present(against.get(kind, "")):
+                continue
             if kind in ("services", "rpcs"):
                 try:
                     resolve(sources.api, name, "service" if kind == "services" else "rpc")
@@ -142,8 +146,8 @@ def check_page_templates(paths: SourcePaths) -> list[CellsDocsError]:
     """Every runbook and ADR page as the build renders it: only macro calls, no template code."""
     errors: list[CellsDocsError] = []
     for path, folder in [
-        *((p, paths.runbook_dir) for p in runbook_files(paths.runbook_dir)),
-        *((p, paths.adr_dir) for p in adr_files(paths.adr_dir)),
+        *((p, paths.runbook_dir) for p in (runbook_files(paths.runbook_dir) if paths.present("runbooks") else [])),
+        *((p, paths.adr_dir) for p in (adr_files(paths.adr_dir) if paths.present("adrs") else [])),
     ]:
         try:
             problem = vet_page(read_text(path, what="page", within=folder), file=display_path(path))
@@ -158,10 +162,7 @@ def drift_checks(sources: Sources) -> list[Finding]:
     """Checks that span two sources (drift): the alert -> runbook contract both ways, what ADRs
     govern, rule classifications against the proto's ClassifyType. Returned as findings."""
     found: list[Finding] = []
-    found.extend(
-        Finding.from_error(e, kind="alert contract")
-        for e in check_alert_contract(sources.alerts.alerts, sources.runbooks)
-    )
+    found.extend(Finding.from_error(e, kind="alert contract") for e in alert_contract(sources))
     found.extend(Finding.from_error(e, kind="ADR governs") for e in check_governed(sources))
     found.extend(Finding.from_error(e, kind="classify type") for e in classify_checks(sources))
     return found
@@ -170,15 +171,24 @@ def drift_checks(sources: Sources) -> list[Finding]:
 def cross_check(sources: Sources) -> list[CellsDocsError]:
     """Every check that spans sources or a source's structure, as errors (the strict build)."""
     errors = lint(sources)
-    errors.extend(check_alert_contract(sources.alerts.alerts, sources.runbooks))
+    errors.extend(alert_contract(sources))
     errors.extend(check_governed(sources))
     errors.extend(classify_checks(sources))
     return errors
 
 
+def alert_contract(sources: Sources) -> list[CellsDocsError]:
+    """Alerts and runbooks name each other (only when the site has both)."""
+    if not (sources.paths.present("alerts") and sources.paths.present("runbooks")):
+        return []
+    return list(check_alert_contract(sources.alerts.alerts, sources.runbooks))
+
+
 def classify_checks(sources: Sources) -> list[CellsDocsError]:
-    """Every rule's ``classify.type`` is a value of the proto ``ClassifyType`` enum."""
+    """Every rule's ``classify.type`` is a value of the proto ``ClassifyType`` enum (when the site has protos)."""
     errors: list[CellsDocsError] = []
+    if not sources.paths.present("protos"):
+        return errors
     known = classify_type_values(sources.descriptors)
     for rule_set in sources.rule_sets:
         for rule in rule_set.rules:
@@ -221,6 +231,8 @@ def choose_active_rule_set(rule_sets: tuple[RuleSet, ...], configured: str | Non
                 hint=f"use one of: {', '.join(names)}",
             )
         return configured
+    if not names:  # the site has no rule sets
+        return ""
     return "session_prefix" if "session_prefix" in names else names[0]
 
 
@@ -255,12 +267,41 @@ def load_sources(paths: SourcePaths, *, drift: str | None = None, options: Build
             errors.extend(exc.errors if isinstance(exc, SourceErrors) else [exc])
             return None
 
-    descriptors = attempt(lambda: compile_proto_tree(paths.proto_root))
-    topology = attempt(lambda: load_topology(paths.topology_config))
-    rule_sets = attempt(lambda: load_rule_sets(paths.router_rules))
-    alerts = attempt(lambda: load_alert_rules(paths.alert_rules))
-    adrs = attempt(lambda: load_adrs(paths.adr_dir))
-    runbooks = attempt(lambda: load_runbooks(paths.runbook_dir))
+    def kind(name: str, loader: Callable[[], T], empty: Callable[[], T]) -> T | None:
+        """An absent kind (``enabled = false``) is an empty model: nothing read, nothing generated."""
+        return attempt(loader if paths.present(name) else empty)
+
+    descriptors = kind("protos", lambda: compile_proto_tree(paths.proto_root), descriptor_pb2.FileDescriptorSet)
+    topology = kind(
+        "topology",
+        lambda: load_topology(paths.topology_config),
+        lambda: Topology(cells=(), source=display_path(paths.topology_config)),
+    )
+    no_rules: tuple[RuleSet, ...] = ()
+    rule_sets = kind("rules", lambda: load_rule_sets(paths.router_rules), lambda: no_rules)
+    alerts = kind(
+        "alerts",
+        lambda: load_alert_rules(paths.alert_rules),
+        lambda: AlertRules(alerts=(), recording_rules=0, files=()),
+    )
+    adrs = kind(
+        "adrs", lambda: load_adrs(paths.adr_dir), lambda: AdrCollection(adrs=(), folder=display_path(paths.adr_dir))
+    )
+    runbooks = kind(
+        "runbooks",
+        lambda: load_runbooks(paths.runbook_dir),
+        lambda: RunbookCollection(runbooks=(), folder=display_path(paths.runbook_dir)),
+    )
+    if paths.present("rules") and not paths.present("topology"):
+        errors.append(
+            SourceError(
+                "router rules are given without the cell inventory they route to",
+                file=display_path(paths.router_rules),
+                key="topology",
+                hint="point [topology] in sources.toml (or CELLS_TOPOLOGY_CONFIG) at config.toml, "
+                "or set enabled = false under [rules]",
+            )
+        )
     if errors:
         raise SourcesInvalid(errors)
     assert descriptors is not None and topology is not None and rule_sets is not None

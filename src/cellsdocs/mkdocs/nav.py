@@ -16,9 +16,9 @@ __all__ = ["NAV_CHUNK", "NAV_FANOUT", "collection_files", "expand_nav"]
 
 
 def collection_files(paths: SourcePaths) -> dict[str, Path]:
-    """Site path -> file on disk for every ADR and runbook."""
-    files = {f"adr/{p.name}": p for p in adr_files(paths.adr_dir)}
-    for path in runbook_files(paths.runbook_dir):
+    """Site path -> file on disk for every ADR and runbook (none of an absent kind)."""
+    files = {f"adr/{p.name}": p for p in adr_files(paths.adr_dir)} if paths.present("adrs") else {}
+    for path in runbook_files(paths.runbook_dir) if paths.present("runbooks") else []:
         files[f"runbooks/{path.parent.name}/{path.name}"] = path
     return files
 
@@ -34,10 +34,28 @@ def _explicit(entry: Any) -> set[str]:
     return set()
 
 
-def expand_nav(nav: Any, uris: list[str]) -> Any:
-    """Fill the ``folder/*`` entries of *nav* with the pages not named elsewhere in it."""
+def expand_nav(nav: Any, uris: list[str], absent: frozenset[str] = frozenset()) -> Any:
+    """Fill the ``folder/*`` entries of *nav* with the pages not named elsewhere in it; entries
+    naming an *absent* page (a generated page of a source kind the site does not have) are dropped,
+    and so are the sections left empty."""
     named = _explicit(nav)
-    return _expand(nav, [u for u in uris if u not in named])
+    expanded = _expand(nav, [u for u in uris if u not in named])
+    return _drop(expanded, absent) if absent else expanded
+
+
+def _drop(entry: Any, absent: frozenset[str]) -> Any:
+    """*entry* without the pages in *absent* (``None`` when nothing is left of it)."""
+    if isinstance(entry, str):
+        return None if entry in absent else entry
+    if isinstance(entry, list):
+        kept = [item for item in (_drop(e, absent) for e in entry) if item is not None]
+        return kept or None
+    if isinstance(entry, dict):
+        kept_dict = {
+            key: value for key, value in ((k, _drop(v, absent)) for k, v in entry.items()) if value is not None
+        }
+        return kept_dict or None
+    return entry
 
 
 #: a nav section longer than this is split into sub-sections: every page carries its section's links,

@@ -191,7 +191,7 @@ class CellsPlugin(BasePlugin[CellsConfig]):  # type: ignore[no-untyped-call]
             self._nav = config.nav
         if self._nav:
             uris = sorted([*collection_files(site.sources.paths), *site.pages])
-            config.nav = expand_nav(self._nav, uris)
+            config.nav = expand_nav(self._nav, uris, site.absent_pages) or []
         if os.environ.get("CELLS_DUMP_MARKDOWN"):  # benchmark only
             from .benchdump import dump_nav
 
