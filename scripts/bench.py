@@ -286,11 +286,61 @@ def bench_page_weight(site: Path) -> dict[str, object]:
     return results
 
 
+def bench_loop(tmp: Path, env: dict[str, str], repeat: int) -> dict[str, object]:
+    """Issue 18: edit-to-view in the warm server (today's size and with 1,000 ADRs, each page kind),
+    and the build figures of the peers reachable here over the same 1,000 records, in one run."""
+    from bench_loop import (
+        bench_edit_to_view,
+        copy_project,
+        prepare_peer_configs,
+        time_adr_tools,
+        time_log4brains,
+        write_adr_corpus,
+    )
+
+    project = copy_project(tmp / "loop-project")  # edits never touch the checkout
+    today = {
+        "CELLS_ADR_DIR": str(project / "adr"),
+        "CELLS_RUNBOOK_DIR": str(project / "runbooks"),
+        "CELLS_ROUTER_RULES": str(project / "sources" / "http-router" / "rules"),
+    }
+    thousand = dict(today, CELLS_ADR_DIR=str(write_adr_corpus(tmp / "loop-adr-1000")))
+    results: dict[str, object] = {}
+    for size, corpus in (("today", today), ("1000adr", thousand)):
+        print(f"edit to view, {size}:", flush=True)
+        figures = bench_edit_to_view(project, dict(env, **corpus), repeat)
+        results.update({f"{size}_{key}": value for key, value in figures.items()})
+    # the peers: the whole site with the 1,000 records, plain MkDocs over the records alone
+    configs = prepare_peer_configs(Path(thousand["CELLS_ADR_DIR"]), tmp / "peers")
+    corpus_env = dict(env, **thousand)
+    runs = interleaved(
+        {
+            "site": (ROOT / "mkdocs.yml", tmp / "peers" / "site-full", corpus_env),
+            "flat": (configs["flat"], tmp / "peers" / "site-flat", env),
+            "chunked": (configs["chunked"], tmp / "peers" / "site-chunked", env),
+        },
+        repeat,
+    )
+    for name, builds in runs.items():
+        print(f"  {name} (wall s): {[round(r.wall_s, 1) for r in builds]}", flush=True)
+        results[f"peer_{name}_s"] = round(_fastest(builds, "wall_s"), 3)
+        results[f"peer_{name}_cpu_s"] = round(_fastest(builds, "cpu_s"), 3)
+    results["peer_site_over_chunked_cpu"] = round(
+        _fastest(runs["site"], "cpu_s") / _fastest(runs["chunked"], "cpu_s"), 3
+    )
+    adr_tools = time_adr_tools(Path(thousand["CELLS_ADR_DIR"]), tmp / "peers", repeat)
+    log4brains = time_log4brains(Path(thousand["CELLS_ADR_DIR"]), tmp / "peers", repeat)
+    results["peer_adr_tools_toc_s"] = round(adr_tools, 3) if adr_tools is not None else "not installed here"
+    results["peer_log4brains_s"] = round(log4brains, 3) if log4brains is not None else "not installed here"
+    results["peer_repeat"] = repeat
+    return results
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--record", action="store_true", help="save the figures to bench/results.json")
-    parser.add_argument("--only", choices=["site", "api", "routing", "scale"], help="run one section")
+    parser.add_argument("--only", choices=["site", "api", "routing", "scale", "loop"], help="run one section")
     args = parser.parse_args()
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
     sections: dict[str, dict[str, object]] = {}
@@ -304,6 +354,8 @@ def main() -> int:
         if args.only in (None, "routing"):
             sections["routing"] = bench_routing(tmp, args.repeat)
             sections["routing"].update(bench_explainer_browser(tmp / "site-full"))
+        if args.only in (None, "loop"):
+            sections["loop"] = bench_loop(tmp, env, args.repeat)
         if args.only == "scale":
             sections["scale"] = bench_scale(tmp, env, args.repeat)
     for name, results in sections.items():

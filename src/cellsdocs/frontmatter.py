@@ -28,8 +28,27 @@ class FrontMatter:
         return None if line is None else line + 1  # +1 for the opening '---'
 
 
+#: (file, text) -> its parsed front matter: a page is split when it is loaded and again when its
+#: macros are vetted (``templating.vet_page``); YAML is parsed once. Bounded; errors are not kept.
+_PARSED: dict[tuple[str, str], FrontMatter] = {}
+_PARSED_MAX = 8192
+
+
 def split_front_matter(text: str, *, file: str) -> FrontMatter:
-    """Split ``---`` YAML front matter from Markdown; no front matter gives an empty mapping."""
+    """Split ``---`` YAML front matter from Markdown; no front matter gives an empty mapping.
+
+    The same (file, text) gives the same :class:`FrontMatter` (parsed once): treat it as read-only."""
+    key = (file, text)
+    front = _PARSED.get(key)
+    if front is None:
+        front = _split(text, file=file)
+        if len(_PARSED) >= _PARSED_MAX:
+            _PARSED.clear()
+        _PARSED[key] = front
+    return front
+
+
+def _split(text: str, *, file: str) -> FrontMatter:
     empty = LineDict()
     empty.line = None
     empty.key_lines = {}

@@ -138,11 +138,37 @@ _BENCH_LABELS = {  # in the order the tables show them
     "batch_differences": "Replay: requests routed differently by the two",
     "explainer_ms_median": "Route explainer in Chromium, per request (ms, median)",
     "explainer_ms_max": "Route explainer in Chromium, per request (ms, slowest)",
+    "first_build_s": "Serve: first build, warm process started (s)",
+    "edit_adr_s": "Edit to view: ADR saved, its page rebuilt and in place (s, fastest)",
+    "edit_guide_s": "Edit to view: guide (s, fastest)",
+    "edit_runbook_s": "Edit to view: runbook (s, fastest)",
+    "edit_rule_set_s": "Edit to view: rule set, a source (s, fastest)",
+    "edit_adr_cpu_s": "Edit to view: ADR, CPU time of the rebuild (s, least)",
+    "edit_guide_cpu_s": "Edit to view: guide, CPU time (s, least)",
+    "edit_runbook_cpu_s": "Edit to view: runbook, CPU time (s, least)",
+    "edit_rule_set_cpu_s": "Edit to view: rule set, CPU time (s, least)",
+    "edit_adr_median_s": "Edit to view: ADR (s, median)",
+    "edit_guide_median_s": "Edit to view: guide (s, median)",
+    "edit_runbook_median_s": "Edit to view: runbook (s, median)",
+    "edit_rule_set_median_s": "Edit to view: rule set (s, median)",
+    "edit_repeat": "Edits of each kind",
+    "peer_site_s": "1,000 ADRs: this whole site (s, fastest run)",
+    "peer_chunked_s": "1,000 ADRs: plain MkDocs, nav in sections of 100 (s, fastest run)",
+    "peer_flat_s": "1,000 ADRs: plain MkDocs, one flat nav section (s, fastest run)",
+    "peer_site_cpu_s": "1,000 ADRs: this whole site, CPU time (s)",
+    "peer_chunked_cpu_s": "1,000 ADRs: plain MkDocs chunked, CPU time (s)",
+    "peer_flat_cpu_s": "1,000 ADRs: plain MkDocs flat, CPU time (s)",
+    "peer_site_over_chunked_cpu": "1,000 ADRs: this site / plain MkDocs chunked, CPU time",
+    "peer_adr_tools_toc_s": "1,000 ADRs: adr-tools, table of contents (s)",
+    "peer_log4brains_s": "1,000 ADRs: log4brains, static site (s)",
+    "peer_repeat": "Builds per peer figure",
 }
+#: column headings of figures recorded per size
+_BENCH_SIZES = {"today": "today's size", "1000adr": "with 1,000 ADRs"}
 
 
 _BENCH_RANK = {key: rank for rank, key in enumerate(_BENCH_LABELS)}
-_SIZED = re.compile(r"(\d+x)_(.+)")  # 1x_full_build_s: a figure per corpus size
+_SIZED = re.compile(r"(\d+x|today|1000adr)_(.+)")  # 1x_full_build_s: a figure per corpus size
 
 
 def _bench_order(key: str) -> tuple[int, str]:
@@ -160,14 +186,14 @@ def bench_table(figures: Mapping[str, object]) -> str:
             sized.setdefault(match[2], {})[match[1]] = value
         else:
             whole[key] = value
-    scales = sorted({scale for values in sized.values() for scale in values})
+    scales = sorted({scale for values in sized.values() for scale in values}, key=lambda s: (s != "today", s))
     out = []
     if sized:
         rows = [
             [text(_BENCH_LABELS.get(figure, figure)), *(text(sized[figure].get(scale, "")) for scale in scales)]
             for figure in sorted(sized, key=_bench_order)
         ]
-        out.append(table(["Figure", *scales], rows))
+        out.append(table(["Figure", *(_BENCH_SIZES.get(scale, scale) for scale in scales)], rows))
     if whole:
         rows = [[text(_BENCH_LABELS.get(key, key)), text(whole[key])] for key in sorted(whole, key=_bench_order)]
         out.append(table(["Figure", "Value"], rows))

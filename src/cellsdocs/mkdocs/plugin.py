@@ -256,6 +256,13 @@ class CellsPlugin(BasePlugin[CellsConfig]):  # type: ignore[no-untyped-call]
             dump_page(page)
         return html
 
+    @event_priority(-100)  # after every other plugin's: the config is final, no page is rendered yet
+    def on_nav(self, nav: Any, *, config: MkDocsConfig, files: Files) -> Any:
+        from .mdreuse import build_extensions_once
+
+        build_extensions_once(config)  # each Markdown extension built once per build, not per page
+        return nav
+
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
         if os.environ.get("CELLS_DUMP_MARKDOWN"):  # benchmark only
             from .benchdump import dump_assets
