@@ -116,14 +116,14 @@ def test_explainer_agrees_with_python_on_the_shared_vectors(page: Any, site_url:
         },
     }
     for case in vectors["cases"]:
-        request = {"method": "GET", "headers": [], "cookies": [], **case["request"]}
         got = page.evaluate(
-            """([data, name, request]) => {
-                const r = window.cellsExplain(data, name, request);
+            """([data, name, recorded]) => {
+                const r = window.cellsExplain(data, name, window.cellsRequestFromData(recorded));
                 return {rule: r.rule, action: r.action, captures: r.captures, classify_type: r.classify_type,
-                        classify_value: r.classify_value, cell: r.cell};
+                        classify_value: r.classify_value, cell: r.cell, outcome: r.outcome, reason: r.reason,
+                        why_not: r.why_not};
             }""",
-            [data, case["rule_set"], request],
+            [data, case["rule_set"], case["request"]],
         )
         got["captures"] = dict(sorted(got["captures"].items()))
         assert got == case["expect"], case["name"]

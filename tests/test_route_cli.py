@@ -63,3 +63,51 @@ def test_route_diff_bad_request_file(minimal: SourceTree, tmp_path: Path) -> Non
     result = cli("route-diff", str(requests), "--against", "passthrough", env=minimal.env)
     assert result.code == 1
     assert "bad.jsonl:2: request is not valid JSON" in result.stderr
+
+
+def test_explain_says_why_each_earlier_rule_did_not_match(minimal: SourceTree) -> None:
+    result = cli("explain", "/", "-b", "_gitlab_session=abc", "--rules", "session_prefix", env=minimal.env)
+    assert result.code == 0, result.output
+    why = [line for line in result.stdout.splitlines() if "does not match" in line or "missing" in line]
+    assert why and why[0].startswith("why not:        rule 1")
+    assert 'cookie _gitlab_session value "abc" does not match' in why[0]
+
+
+def test_explain_examples_are_commands_that_match(minimal: SourceTree) -> None:
+    import re
+    import shlex
+
+    result = cli("explain", "/", "--examples", env=minimal.env)
+    assert result.code == 0, result.output
+    lines = result.stdout.splitlines()
+    pairs = [
+        (re.search(r"(rule \d+)", lines[i - 1]), line.split("it matches: ", 1)[1])
+        for i, line in enumerate(lines)
+        if "it matches: " in line
+    ]
+    assert pairs
+    for rule, command in pairs:
+        assert rule is not None
+        words = shlex.split(command)
+        assert words[:2] == ["cells-docs", "explain"]
+        again = cli("explain", *words[2:], env=minimal.env)
+        assert again.code == 0, again.output
+        assert f"matching rule:  {rule.group(1)}" in again.stdout, command
+
+
+def test_explain_reads_a_pasted_cookie_header(minimal: SourceTree) -> None:
+    for args in (
+        ("-b", "Cookie: theme=dark; _gitlab_session=cell_2_abc"),
+        ("-H", "Cookie: theme=dark; _gitlab_session=cell_2_abc"),
+        ("-b", "theme=dark;_gitlab_session=cell_2_abc"),
+    ):
+        result = cli("explain", "/", *args, env=minimal.env)
+        assert result.code == 0, result.output
+        assert "target cell:    cell-2" in result.stdout, args
+
+
+def test_explain_unknown_session_prefix_is_refused(minimal: SourceTree) -> None:
+    result = cli("explain", "/", "-b", "_gitlab_session=cell_99_abc", env=minimal.env)
+    assert result.code == 0, result.output
+    assert "target cell:    none: the request is refused (REJECT)" in result.stdout
+    assert "not known at build time" not in result.stdout

@@ -90,18 +90,8 @@ def _load(args: argparse.Namespace):  # type: ignore[no-untyped-def]
         return None
 
 
-def _pairs(values: list[str], separator: str, what: str) -> list[tuple[str, str]]:
-    out = []
-    for value in values:
-        if separator not in value:
-            raise CellsDocsError(f"{what} {value!r} has no {separator!r}", hint=f"write NAME{separator}VALUE")
-        name, _, rest = value.partition(separator)
-        out.append((name.strip(), rest.strip()))
-    return out
-
-
 def _cmd_explain(args: argparse.Namespace) -> int:
-    from .explain import Request, explain
+    from .explain import examples, explain, report, request_from_arguments
 
     sources = _load(args)
     if sources is None:
@@ -111,33 +101,12 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     if rule_set is None:
         names = ", ".join(r.name for r in sources.rule_sets)
         raise CellsDocsError(f"no rule set named {name!r}", hint=f"use one of: {names}")
-    request = Request(
-        method=args.method.upper(),
-        path=args.path,
-        headers=tuple(_pairs(args.header, ":", "header")),
-        cookies=tuple(_pairs(args.cookie, "=", "cookie")),
-    )
+    request = request_from_arguments(args.method, args.path, args.header, args.cookie)
     result = explain(rule_set, sources.topology, request)
-    active = " (active)" if name == sources.active_rule_set else ""
-    print(f"rule set:       {name}{active} [{rule_set.source}]")
-    print(f"request:        {request.method} {request.path}")
-    if result.rule is None:
-        print("matching rule:  none")
-        print(f"outcome:        {result.reason}")
-        return 2
-    rule = result.rule
-    summary = f" - {rule.description}" if rule.description else ""
-    print(f"matching rule:  {rule.label}{summary}")
-    captured = ", ".join(f"{k}={v}" for k, v in sorted(result.captures.items())) or "nothing"
-    print(f"captured:       {captured}")
-    print(f"action:         {result.action}")
-    if result.action == "classify":
-        value = f" {result.classify_value}" if result.classify_value is not None else ""
-        print(f"classification: {result.classify_type}{value}")
-    target = f"{result.cell.name} ({result.cell.address})" if result.cell else "not known at build time"
-    print(f"target cell:    {target}")
-    print(f"why:            {result.reason}")
-    return 0
+    tries = examples(rule_set, sources.topology) if args.examples else ()
+    for line in report(rule_set, result, request, active=name == sources.active_rule_set, tries=tries):
+        print(line)
+    return 2 if result.rule is None else 0
 
 
 def _cmd_route_diff(args: argparse.Namespace) -> int:
@@ -244,8 +213,11 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("path", help="request path, e.g. /api/v4/projects")
     ex.add_argument("--method", default="GET")
     ex.add_argument("-H", "--header", action="append", default=[], metavar="NAME:VALUE")
-    ex.add_argument("-b", "--cookie", action="append", default=[], metavar="NAME=VALUE")
+    ex.add_argument(
+        "-b", "--cookie", action="append", default=[], metavar="NAME=VALUE", help="a cookie, or 'Cookie: a=1; b=2'"
+    )
     ex.add_argument("--rules", help="rule set name (default: the active one)")
+    ex.add_argument("--examples", action="store_true", help="for each rule that did not match, a request it does match")
     ex.set_defaults(func=_cmd_explain)
     rd = sub.add_parser("route-diff", help="replay requests through two rule sets and list what routes differently")
     rd.add_argument("requests", help="JSON Lines (or JSON array) of {method, path, headers, cookies}")

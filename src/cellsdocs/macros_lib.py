@@ -371,13 +371,17 @@ def explain_request(
             rows.append(["Classification", f"{code(result.classify_type or '')}{value}"])
         else:
             rows.append(["Action", "proxy"])
-        target = (
-            f"{cell_link(ctx, result.cell.name)} at {code(result.cell.address)}"
-            if result.cell
-            else "decided at run time"
-        )
+        if result.cell:
+            target = f"{cell_link(ctx, result.cell.name)} at {code(result.cell.address)}"
+        elif result.outcome == "reject":
+            target = "none: the request is refused (`REJECT`)"
+        else:
+            target = "decided by the Topology Service at run time"
         rows.append(["Target cell", target])
         rows.append(["Why", text(result.reason)])
+    if result.why_not:
+        missed = [f"{rule_link(ctx, found.name, number)}: {text(why)}" for number, why in result.why_not]
+        rows.append(["Did not match", "<br>".join(missed)])
     body = "\n".join(f"    | {label} | {value} |" for label, value in rows)
     return (
         '!!! example "Route explainer (computed at build time from the rule sets and cells)"\n\n'

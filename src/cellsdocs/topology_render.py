@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Iterable
 
 from .alerts import Alert
+from .escaping import url_path
 from .explain import first_cell
 from .markdown import code, escape_attr, table, text
 from .routing import RouteRule, RuleSet
@@ -284,8 +285,29 @@ def render_topology_pages(sources: Sources, active: str, backlinks: Backlinks | 
     return pages
 
 
+EXPLAINER = f"{ROUTING}/explain.md"
+
+
+def site_link(target: str, from_page: str = EXPLAINER) -> str:
+    """The link from *from_page* to *target* (Markdown paths, ``#anchor`` allowed) in the built site,
+    with directory URLs (``a/b.md`` is served at ``a/b/``): what raw HTML and JavaScript need."""
+
+    def served(md: str) -> str:
+        stem = md.removesuffix(".md")
+        return stem.removesuffix("index") if stem == "index" or stem.endswith("/index") else stem + "/"
+
+    path, _, anchor = target.partition("#")
+    here = served(from_page)
+    rel = posixpath.relpath(served(path) or ".", here or ".")
+    rel = "./" if rel == "." else rel + "/"
+    return url_path(rel + (f"#{anchor}" if anchor else ""))
+
+
 def routing_data(sources: Sources, active: str) -> dict[str, object]:
-    """What the explainer page needs, exported at build time (plain JSON)."""
+    """What the explainer page needs, exported at build time (plain JSON): the rule sets with each
+    rule's link (its row in the rule set's table) and one example request per rule, and the cells
+    with their pages' links."""
+    from .explain import examples
 
     def regex(value: object) -> str | None:
         return getattr(value, "source", None)
@@ -293,18 +315,28 @@ def routing_data(sources: Sources, active: str) -> dict[str, object]:
     return {
         "active": active,
         "cells": [
-            {"id": c.id, "name": c.name, "address": c.address, "session_prefix": c.session_prefix, "region": c.region}
+            {
+                "id": c.id,
+                "name": c.name,
+                "address": c.address,
+                "session_prefix": c.session_prefix,
+                "region": c.region,
+                "href": site_link(cell_page(c)),
+            }
             for c in sources.topology.cells
         ],
         "rule_sets": {
             rs.name: {
                 "source": rs.source,
+                "href": site_link(rule_set_page(rs)),
+                "examples": [example.to_data() for example in examples(rs, sources.topology)],
                 "rules": [
                     {
                         "number": r.number,
                         "id": r.id,
                         "description": r.description,
                         "action": r.action,
+                        "href": site_link(f"{rule_set_page(rs)}#{rule_anchor(rs, r)}"),
                         "match": None
                         if r.match is None
                         else {
@@ -332,20 +364,26 @@ def render_explainer_page(sources: Sources, active: str) -> str:
     return (
         _front("Route explainer", ", ".join([sources.topology.source, *(r.source for r in sources.rule_sets)]))
         + "# Route explainer\n\n"
-        "Type a request: the explainer shows the rule that matches, what it captures, how the request is "
-        "classified and which cell serves it. It runs in your browser on the rule sets and cells exported at "
-        "build time, with the same semantics as `cells-docs explain` on the command line.\n\n"
+        "Type a request, or pick an example: the explainer shows the rule that matches, what it captures, how "
+        "the request is classified and which cell serves it, and for every rule tried before it, which "
+        "condition failed. It runs in your browser on the rule sets and cells exported at build time, with the "
+        "same semantics as `cells-docs explain` on the command line. The request is kept in the address bar, "
+        "so a result can be shared as a link.\n\n"
         '<div class="cells-explainer">\n'
+        '<div id="cells-explainer-presets" class="cells-explainer__presets"></div>\n'
         '<form id="cells-explainer-form" autocomplete="off">\n'
         '<label>Rule set <select name="ruleset"></select></label>\n'
         f'<label>Method <select name="method">{methods}</select></label>\n'
         '<label class="cells-explainer__wide">Path '
         '<input name="path" type="text" value="/" spellcheck="false"></label>\n'
-        '<label class="cells-explainer__wide">Headers, one per line: <code>Name: value</code>'
+        '<label class="cells-explainer__wide"><span>Headers, one per line: <code>Name: value</code></span>'
         '<textarea name="headers" rows="3" spellcheck="false"></textarea></label>\n'
-        '<label class="cells-explainer__wide">Cookies, one per line: <code>name=value</code>'
+        '<label class="cells-explainer__wide"><span>Cookies, one per line: <code>name=value</code>, '
+        "or paste a browser&#39;s <code>Cookie:</code> header</span>"
         '<textarea name="cookies" rows="3" spellcheck="false"></textarea></label>\n'
         "</form>\n"
+        '<p class="cells-explainer__share"><a id="cells-explainer-share" href="./">Link to this request</a> '
+        '<button type="button" id="cells-explainer-copy" class="md-button" hidden>Copy link</button></p>\n'
         '<output id="cells-explainer-result" aria-live="polite" for="cells-explainer-form"></output>\n'
         "</div>\n\n"
         f'<script type="application/json" id="cells-routing-data">{payload}</script>\n'
