@@ -190,6 +190,15 @@ def _cmd_site_dir_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_new(args: argparse.Namespace) -> int:
+    from .scaffold import scaffold
+
+    target = Path(args.dir)
+    written = scaffold(target, name=args.name or target.resolve().name, package=args.package)
+    print(f"new: {len(written)} files in {target}; next: cd {target} && make setup && make test")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cells-docs", description=__doc__)
     parser.add_argument("--root", help="repository root holding the default sources (default: this checkout)")
@@ -244,6 +253,11 @@ def build_parser() -> argparse.ArgumentParser:
     from .sources_cli import add_sources_commands
 
     add_sources_commands(sub)
+    new = sub.add_parser("new", help="scaffold a documentation site for a team's own sources in DIR (new or empty)")
+    new.add_argument("dir", help="the folder to create (must not exist, or be empty)")
+    new.add_argument("--name", help="the site's name (default: the folder's name)")
+    new.add_argument("--package", help="the cellsdocs requirement the site installs (default: this version)")
+    new.set_defaults(func=_cmd_new)
     return parser
 
 

@@ -58,6 +58,9 @@ def _cmd_show(args: argparse.Namespace) -> int:
     for var, (attr, default, what) in ENV_VARS.items():
         kind = KIND_OF_VAR[var]
         origin = paths.origin(kind)
+        if not paths.present(kind):
+            print(f"{kind:9} not used  [enabled = false in the manifest; {what}; set {var} to use one]")
+            continue
         if origin is not None and origin.override:
             how = f"from {var}"
         elif origin is not None and origin.lock is not None:
