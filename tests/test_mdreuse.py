@@ -15,7 +15,7 @@ from conftest import ROOT
 
 PAGES = [
     "# One\n\nText with a footnote[^a] and HTML.\n\n[^a]: The note.\n\n## Same heading\n\n"
-    "!!! note \"Admonition\"\n    Body.\n\n| a | b |\n|---|---|\n| 1 | 2 |\n",
+    '!!! note "Admonition"\n    Body.\n\n| a | b |\n|---|---|\n| 1 | 2 |\n',
     "# Two\n\n## Same heading\n\nAnother footnote[^a], numbered afresh.\n\n[^a]: Another note.\n\n"
     "*[ABC]: An abbreviation of this page only\n\nABC here.\n\n"
     '=== "Tab one"\n\n    One.\n\n=== "Tab two"\n\n    Two.\n\n??? info "Details"\n    Hidden.\n',

@@ -80,7 +80,9 @@ class SiteModel:
 
     @cached_property
     def api_history(self) -> ApiHistory:
-        return compare_revisions(self.sources.paths.proto_root, self.sources.api, self.options.api_base)
+        paths = self.sources.paths
+        cache = paths.root / ".cache" / "protos"  # the base revision's compiled tree, by content hash
+        return compare_revisions(paths.proto_root, self.sources.api, self.options.api_base, cache_dir=cache)
 
     @cached_property
     def pages(self) -> dict[str, str]:

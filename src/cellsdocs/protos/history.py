@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import shutil
@@ -10,6 +11,10 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from google.protobuf import descriptor_pb2
+from google.protobuf.message import DecodeError
+
+from ..cachefile import write_atomic
 from ..errors import CellsDocsError, SourceError
 from ..gitsafe import check_revision, run_git
 from .compile import compile_proto_tree, find_proto_files
@@ -89,8 +94,30 @@ def last_change_base(repo: Path, relative: str) -> tuple[str | None, str]:
     return EMPTY_TREE, what + ", which created the proto tree"
 
 
-def model_at_revision(proto_root: Path, revision: str) -> ProtoModel | None:
-    """The compiled proto tree as it was at *revision*; None if the tree did not exist then."""
+def _cache_key(repo: Path, revision: str, relative: str) -> str | None:
+    """What a compiled tree at *revision* depends on: the git tree id of the proto folder there
+    (a hash of every file in it) and the protoc and bundled includes that compile it."""
+    import importlib.metadata
+
+    spec = f"{revision}^{{commit}}:{relative}" if relative != "." else f"{revision}^{{commit}}^{{tree}}"
+    tree = _git(repo, "rev-parse", "--verify", "--quiet", "--end-of-options", spec)
+    if not tree:
+        return None
+    tools = []
+    for distribution in ("grpcio-tools", "googleapis-common-protos", "protobuf"):
+        try:
+            tools.append(f"{distribution}={importlib.metadata.version(distribution)}")
+        except importlib.metadata.PackageNotFoundError:
+            tools.append(f"{distribution}=none")
+    return hashlib.sha256("\0".join([tree, *tools]).encode()).hexdigest()
+
+
+def model_at_revision(proto_root: Path, revision: str, *, cache_dir: Path | None = None) -> ProtoModel | None:
+    """The compiled proto tree as it was at *revision*; None if the tree did not exist then.
+
+    With *cache_dir*, the compiled descriptors are kept there under a hash of the tree's content
+    at that revision and of the compiler (:func:`_cache_key`): a later build with the same base
+    skips the archive and protoc."""
     located = _repo_of(proto_root)
     if located is None:
         raise SourceError(
@@ -104,6 +131,16 @@ def model_at_revision(proto_root: Path, revision: str) -> ProtoModel | None:
         raise SourceError(
             f"unknown git revision {revision!r}", file=str(repo), hint="name a tag, branch or commit (CELLS_API_BASE)"
         )
+    key = _cache_key(repo, revision, relative) if cache_dir is not None else None
+    cached = cache_dir / f"{key}.binpb" if cache_dir is not None and key is not None else None
+    if cached is not None and cached.is_file():
+        descriptors = descriptor_pb2.FileDescriptorSet()
+        try:
+            descriptors.ParseFromString(cached.read_bytes())
+        except (OSError, DecodeError):  # unreadable or cut short: compiled again below
+            pass
+        else:
+            return _model_at(descriptors, revision)
     proc = run_git("-C", str(repo), "archive", "--format=tar", revision, "--", relative, file=str(repo), text=False)
     if proc.returncode != 0:
         return None  # the path did not exist at that revision
@@ -115,11 +152,23 @@ def model_at_revision(proto_root: Path, revision: str) -> ProtoModel | None:
         if not root.is_dir() or not find_proto_files(root):
             return None
         try:
-            return build_model(compile_proto_tree(root))
+            compiled = compile_proto_tree(root)
         except CellsDocsError as exc:
             raise SourceError(
                 f"the proto tree at {revision} does not compile: {exc.message}", file=exc.file, line=exc.line
             ) from exc
+    if cached is not None:
+        write_atomic(cached, compiled.SerializeToString())
+    return _model_at(compiled, revision)
+
+
+def _model_at(descriptors: descriptor_pb2.FileDescriptorSet, revision: str) -> ProtoModel:
+    try:
+        return build_model(descriptors)
+    except CellsDocsError as exc:
+        raise SourceError(
+            f"the proto tree at {revision} does not compile: {exc.message}", file=exc.file, line=exc.line
+        ) from exc
 
 
 @dataclass(frozen=True)
@@ -142,14 +191,17 @@ class ApiHistory:
         return tuple(c for c in self.changes if not c.breaking)
 
 
-def compare_revisions(proto_root: Path, current: ProtoModel, base: str | None = None) -> ApiHistory:
-    """Changes from *base* (default: :func:`default_base`) to the *current* model."""
+def compare_revisions(
+    proto_root: Path, current: ProtoModel, base: str | None = None, *, cache_dir: Path | None = None
+) -> ApiHistory:
+    """Changes from *base* (default: :func:`default_base`) to the *current* model (the base's
+    compiled tree kept in *cache_dir*, see :func:`model_at_revision`)."""
     reason = "given"
     if base is None:
         base, reason = default_base(proto_root)
     if base is None:
         return ApiHistory(None, reason, ())
-    old = None if base == EMPTY_TREE else model_at_revision(proto_root, base)
+    old = None if base == EMPTY_TREE else model_at_revision(proto_root, base, cache_dir=cache_dir)
     if old is None:
         old = ProtoModel(files=())
     return ApiHistory(base, reason, tuple(diff_models(old, current)))
