@@ -98,7 +98,7 @@ def _edit(path: Path, marker: str) -> None:
         rules[0]["description"] = f"{rules[0].get('description', '').split(' [')[0]} [{marker}]"
         path.write_text(json.dumps(rules, indent=2) + "\n")
     else:
-        path.write_text(re.sub(r"\n\nbench-edit-\S+\n?$", "\n", text).rstrip("\n") + f"\n\n{marker}\n")
+        path.write_text(re.sub(r"\n\nbenchedit\S+\n?$", "\n", text).rstrip("\n") + f"\n\n{marker}\n")
 
 
 def bench_edit_to_view(project: Path, env: dict[str, str], repeat: int) -> dict[str, object]:
@@ -120,7 +120,7 @@ def bench_edit_to_view(project: Path, env: dict[str, str], repeat: int) -> dict[
             for kind, (path, page) in edits.items():
                 walls, cpus = [], []
                 for attempt in range(repeat):
-                    marker = f"bench-edit-{kind}-{attempt}"
+                    marker = f"benchedit{kind.replace('_', '')}{attempt}"  # nothing Markdown or escaping alters
                     worker = server._worker
                     cpu_before = _cpu_of(worker.pid) if worker is not None else 0.0
                     started = time.perf_counter()
