@@ -69,3 +69,14 @@ def test_plugin_keeps_the_loaded_model_while_the_sources_do_not_change(tmp_path:
     assert plugin.load(config) is first  # unchanged sources: the same model, not loaded again
     plugin.config.drift = "report"
     assert plugin.load(config) is not first  # a different option is a different model
+
+
+def test_options_from_the_environment_are_text(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """!ENV reads a value as YAML: a date or an all-digit revision still reaches the plugin as text."""
+    monkeypatch.setenv("CELLS_BUILD_DATE", "2026-06-01")
+    monkeypatch.setenv("CELLS_API_BASE", "1234567")
+    config = load_config(str(ROOT / "mkdocs.yml"), site_dir=str(tmp_path / "site"))
+    plugin = config.plugins["cells"]
+    assert isinstance(plugin, CellsPlugin)
+    assert plugin.config.build_date == "2026-06-01" and plugin.config.api_base == "1234567"
+    assert plugin.options().build_date is not None and plugin.options().build_date.isoformat() == "2026-06-01"

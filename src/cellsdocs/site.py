@@ -75,6 +75,11 @@ class SiteModel:
         )
 
     @property
+    def api_nav_labels(self) -> dict[str, str]:
+        """Short, distinct nav labels of the API's package folders (folder -> label)."""
+        return self.api_site.nav_labels
+
+    @property
     def api_site(self) -> ApiSite:
         return self._api[0]
 

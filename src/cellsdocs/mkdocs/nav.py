@@ -4,6 +4,7 @@ ADR, runbook and generated reference collections, long collections split into ra
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -34,12 +35,15 @@ def _explicit(entry: Any) -> set[str]:
     return set()
 
 
-def expand_nav(nav: Any, uris: list[str], absent: frozenset[str] = frozenset()) -> Any:
+def expand_nav(
+    nav: Any, uris: list[str], absent: frozenset[str] = frozenset(), labels: Mapping[str, str] | None = None
+) -> Any:
     """Fill the ``folder/*`` entries of *nav* with the pages not named elsewhere in it; entries
     naming an *absent* page (a generated page of a source kind the site does not have) are dropped,
-    and so are the sections left empty."""
+    and so are the sections left empty. *labels* names the sections of subfolders
+    (``reference/api/<folder>`` -> label); a subfolder without one is labelled with its name."""
     named = _explicit(nav)
-    expanded = _expand(nav, [u for u in uris if u not in named])
+    expanded = _expand(nav, [u for u in uris if u not in named], labels or {})
     return _drop(expanded, absent) if absent else expanded
 
 
@@ -93,7 +97,7 @@ def _chunked(pages: list[str]) -> list[Any]:
     return [{f"{first} – {last}": children} for first, last, children in level]
 
 
-def _expand(entry: Any, uris: list[str]) -> Any:
+def _expand(entry: Any, uris: list[str], labels: Mapping[str, str]) -> Any:
     """Replace ``"folder/*"`` nav entries with the pages in that folder (sections for subfolders)."""
     if isinstance(entry, str) and entry.endswith("/*"):
         folder = entry[:-1]
@@ -108,17 +112,18 @@ def _expand(entry: Any, uris: list[str]) -> Any:
         for name, pages in sorted(sections.items()):
             index = f"{folder}{name}/index.md"
             chunks = _chunked([p for p in pages if p != index])
-            expanded.append({nav_title(name): ([index] if index in uris else []) + chunks})
+            label = labels.get(f"{folder}{name}", name)
+            expanded.append({nav_title(label): ([index] if index in uris else []) + chunks})
         return expanded
     if isinstance(entry, list):
         out: list[Any] = []
         for item in entry:
-            value = _expand(item, uris)
+            value = _expand(item, uris, labels)
             if isinstance(item, str) and item.endswith("/*"):
                 out.extend(value)
             else:
                 out.append(value)
         return out
     if isinstance(entry, dict):
-        return {key: _expand(value, uris) for key, value in entry.items()}
+        return {key: _expand(value, uris, labels) for key, value in entry.items()}
     return entry

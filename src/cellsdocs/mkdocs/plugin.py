@@ -20,6 +20,7 @@ import time
 
 _IMPORT_STARTED = time.perf_counter()
 
+import datetime as dt  # noqa: E402
 import functools  # noqa: E402
 import logging  # noqa: E402
 import os  # noqa: E402
@@ -29,6 +30,7 @@ from typing import Any  # noqa: E402
 
 from mkdocs.config import base  # noqa: E402
 from mkdocs.config import config_options as c  # noqa: E402
+from mkdocs.config.base import BaseConfigOption, ValidationError  # noqa: E402
 from mkdocs.config.defaults import MkDocsConfig  # noqa: E402
 from mkdocs.exceptions import PluginError  # noqa: E402
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority  # noqa: E402
@@ -67,20 +69,30 @@ OFFLINE_SHIM = "assets/javascripts/iframe-worker-shim.js"
 THEMED_META = ("title", "description", "subtitle", "status", "tags")
 
 
+class _Text(BaseConfigOption[str]):
+    """A text option that may come through ``!ENV``, whose value MkDocs reads as YAML: a date
+    (``CELLS_BUILD_DATE=2026-06-01``) or a number (an all-digit commit) is taken as its text."""
+
+    def run_validation(self, value: object) -> str:
+        if isinstance(value, bool) or not isinstance(value, (str, int, float, dt.date)):
+            raise ValidationError(f"expected text, got {type(value).__name__}")
+        return str(value)
+
+
 class CellsConfig(base.Config):  # type: ignore[no-untyped-call]
     """The plugin's options (all optional; relative paths are relative to ``mkdocs.yml``)."""
 
-    sources = c.Optional(c.Type(str))  #: the source manifest (default ``sources.toml``)
-    proto_root = c.Optional(c.Type(str))  #: import root of the .proto tree (overrides the manifest)
-    topology_config = c.Optional(c.Type(str))  #: the Topology Service's config.toml
-    router_rules = c.Optional(c.Type(str))  #: folder of the HTTP router's rule sets
-    alert_rules = c.Optional(c.Type(str))  #: folder of Prometheus rule files
-    adr_dir = c.Optional(c.Type(str))  #: folder of decision records
-    runbook_dir = c.Optional(c.Type(str))  #: folder of runbooks
-    active_rule_set = c.Optional(c.Type(str))  #: the rule set the router runs
-    api_base = c.Optional(c.Type(str))  #: the revision the API changes page compares with
-    build_date = c.Optional(c.Type(str))  #: YYYY-MM-DD the build treats as today (review dates)
-    drift = c.Optional(c.Type(str))  #: ``strict`` (default) or ``report`` (previews)
+    sources = c.Optional(_Text())  #: the source manifest (default ``sources.toml``)
+    proto_root = c.Optional(_Text())  #: import root of the .proto tree (overrides the manifest)
+    topology_config = c.Optional(_Text())  #: the Topology Service's config.toml
+    router_rules = c.Optional(_Text())  #: folder of the HTTP router's rule sets
+    alert_rules = c.Optional(_Text())  #: folder of Prometheus rule files
+    adr_dir = c.Optional(_Text())  #: folder of decision records
+    runbook_dir = c.Optional(_Text())  #: folder of runbooks
+    active_rule_set = c.Optional(_Text())  #: the rule set the router runs
+    api_base = c.Optional(_Text())  #: the revision the API changes page compares with
+    build_date = c.Optional(_Text())  #: YYYY-MM-DD the build treats as today (review dates)
+    drift = c.Optional(_Text())  #: ``strict`` (default) or ``report`` (previews)
 
 
 def _one_line_errors(function: Any) -> Any:
@@ -191,7 +203,8 @@ class CellsPlugin(BasePlugin[CellsConfig]):  # type: ignore[no-untyped-call]
             self._nav = config.nav
         if self._nav:
             uris = sorted([*collection_files(site.sources.paths), *site.pages])
-            config.nav = expand_nav(self._nav, uris, site.absent_pages) or []
+            labels = {f"reference/api/{folder}": label for folder, label in site.api_nav_labels.items()}
+            config.nav = expand_nav(self._nav, uris, site.absent_pages, labels) or []
         if os.environ.get("CELLS_DUMP_MARKDOWN"):  # benchmark only
             from .benchdump import dump_nav
 
