@@ -43,10 +43,12 @@ linkcheck: build  ## check every internal link and anchor of the built site
 linkcheck-site: setup  ## check the site already in $(SITE_DIR)/ as it is, no rebuild (CI: the artifact that is published)
 	$(RUN) cells-docs linkcheck '$(SITE_DIR)'
 
-lint: setup  ## ruff + mypy
-	$(RUN) ruff check src macros tests scripts
-	$(RUN) ruff format --check src macros tests scripts
+# diagrams/ is not a package (it would shadow the diagrams library): mypy checks its files as top-level modules
+lint: setup  ## ruff + mypy (the library, macros, tests, scripts and the diagram definitions)
+	$(RUN) ruff check src macros tests scripts diagrams
+	$(RUN) ruff format --check src macros tests scripts diagrams
 	$(RUN) mypy
+	$(RUN) sh -c 'cd diagrams && MYPYPATH=../src mypy --config-file ../pyproject.toml *.py'
 
 test: setup-test lint  ## everything: lint, unit, golden, broken-input, site build, link check, browser
 	$(RUN) pytest -n 2 -q

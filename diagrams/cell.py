@@ -63,6 +63,8 @@ def _rails_rpcs(site: SiteModel) -> list[Any]:
 def build(site: SiteModel, variant: str) -> DiagramSpec:
     sources = site.sources
     cell = sources.topology.by_name(variant)
+    if cell is None:  # variants() lists the inventory's cells: a stale cache entry names another
+        raise ValueError(f"no cell named {variant!r} in the inventory")
     page = page_link(site, cell_page(cell))
     classify = find_rpc(site, "Classify")
     rpcs = _rails_rpcs(site)

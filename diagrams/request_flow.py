@@ -69,6 +69,8 @@ def _does(rule: Any, default: str) -> str:
 def build(site: SiteModel) -> DiagramSpec:
     sources = site.sources
     rule_set = sources.rule_set(sources.active_rule_set)
+    if rule_set is None:  # the loader guarantees the active rule set exists
+        raise ValueError(f"no rule set named {sources.active_rule_set!r}")
     topology = sources.topology
     default = first_cell(topology).name
     classify = find_rpc(site, "Classify")
@@ -152,11 +154,11 @@ def build(site: SiteModel) -> DiagramSpec:
             for cell in cells
         ]
         if len(cells) < len(topology.cells):
-            more = len(topology.cells) - len(cells)
+            hidden = len(topology.cells) - len(cells)
             cell_rows.append(
                 [
                     Cell(
-                        text=f"… {more} more cells",
+                        text=f"… {hidden} more cells",
                         colspan=3,
                         href=page_link(site, f"{CELLS}/index.md"),
                         tip="The cell table",
