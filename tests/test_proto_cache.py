@@ -3,11 +3,13 @@ no archive or protoc on the next build; a changed tree or a damaged entry is com
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
 import pytest
 
+from cellsdocs.errors import SourceError
 from cellsdocs.protos import history
 from cellsdocs.protos.compile import compile_proto_tree
 from cellsdocs.protos.model import ProtoModel, build_model
@@ -46,3 +48,28 @@ def test_base_tree_compiled_once_and_kept_by_content(tmp_path: Path, monkeypatch
     assert len(list(cache.glob("*.binpb"))) == 2
     entry.write_bytes(b"\xff\xff not a descriptor set")  # damaged: compiled again, never an error
     assert same(history.model_at_revision(proto, "HEAD~1", cache_dir=cache), fresh) and len(compiled) == 2
+
+
+def test_current_tree_compiled_once_per_content(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from grpc_tools import protoc
+
+    root, cache = tmp_path / "proto", tmp_path / "cache"
+    root.mkdir()
+    (root / "a.proto").write_text('syntax = "proto3";\npackage a;\nmessage M { string x = 1; }\n')
+    runs: list[int] = []
+    real = protoc.main
+    monkeypatch.setattr(protoc, "main", lambda args: runs.append(1) or real(args))
+    first = compile_proto_tree(root, cache_dir=cache)
+    assert compile_proto_tree(root, cache_dir=cache) == first and len(runs) == 1  # unchanged: from the cache
+    assert compile_proto_tree(root) == first and len(runs) == 2  # no cache asked for
+    (root / "a.proto").write_text('syntax = "proto3";\npackage a;\nmessage M { string y = 2; }\n')
+    assert compile_proto_tree(root, cache_dir=cache) != first and len(runs) == 3  # changed: compiled
+    compile_proto_tree(root, ["a.proto"], cache_dir=cache)  # a chosen subset is never cached
+    assert len(runs) == 4 and len(list(cache.glob("tree-*.binpb"))) == 2
+    os.mkfifo(root / "b.proto")  # still checked before the cache is looked at
+    with pytest.raises(SourceError, match="not a regular file"):
+        compile_proto_tree(root, cache_dir=cache)
+    (root / "b.proto").unlink()
+    (tmp_path / "file").write_text("")  # a cache that cannot be written (under a file) is only slower
+    (root / "a.proto").write_text('syntax = "proto3";\npackage a;\nmessage N { string z = 3; }\n')
+    assert compile_proto_tree(root, cache_dir=tmp_path / "file" / "cache").file[0].message_type[0].name == "N"

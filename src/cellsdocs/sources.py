@@ -271,7 +271,10 @@ def load_sources(paths: SourcePaths, *, drift: str | None = None, options: Build
         """An absent kind (``enabled = false``) is an empty model: nothing read, nothing generated."""
         return attempt(loader if paths.present(name) else empty)
 
-    descriptors = kind("protos", lambda: compile_proto_tree(paths.proto_root), descriptor_pb2.FileDescriptorSet)
+    protos_cache = paths.root / ".cache" / "protos"  # compiled trees by content hash
+    descriptors = kind(
+        "protos", lambda: compile_proto_tree(paths.proto_root, cache_dir=protos_cache), descriptor_pb2.FileDescriptorSet
+    )
     topology = kind(
         "topology",
         lambda: load_topology(paths.topology_config),

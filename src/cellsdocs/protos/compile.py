@@ -8,6 +8,7 @@ come back as one-line :class:`~cellsdocs.errors.SourceError` with protoc's file:
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import re
 import tempfile
@@ -16,11 +17,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from google.protobuf import descriptor_pb2
+from google.protobuf.message import DecodeError
 
+from ..cachefile import write_atomic
 from ..errors import SourceError
 from ..textio import display_path, read_text
 
-__all__ = ["compile_proto_tree", "find_proto_files", "include_dirs"]
+__all__ = ["compile_proto_tree", "compiler_stamp", "find_proto_files", "include_dirs"]
 
 _LOCK = threading.Lock()  # protoc writes to the process's stderr: one compilation at a time
 _PROTOC_LINE = re.compile(r"^(?P<file>[^:\n]+\.proto):(?P<line>\d+):(?P<col>\d+): (?P<msg>.*)$")
@@ -34,6 +37,32 @@ def include_dirs() -> list[Path]:
     wkt = Path(grpc_tools.__file__).parent / "_proto"
     gapi = Path(next(iter(google.api.__path__))).parent.parent
     return [wkt, gapi]
+
+
+def compiler_stamp() -> str:
+    """What a compiled tree depends on besides its files: the versions of protoc (grpcio-tools),
+    of the bundled includes (googleapis-common-protos) and of the descriptor format (protobuf)."""
+    import importlib.metadata
+
+    stamp = []
+    for distribution in ("grpcio-tools", "googleapis-common-protos", "protobuf"):
+        try:
+            stamp.append(f"{distribution}={importlib.metadata.version(distribution)}")
+        except importlib.metadata.PackageNotFoundError:
+            stamp.append(f"{distribution}=none")
+    return ";".join(stamp)
+
+
+def _cached(path: Path | None) -> descriptor_pb2.FileDescriptorSet | None:
+    """A cached descriptor set; None when there is none or it is damaged (then compiled again)."""
+    if path is None or not path.is_file():
+        return None
+    descriptors = descriptor_pb2.FileDescriptorSet()
+    try:
+        descriptors.ParseFromString(path.read_bytes())
+    except (OSError, DecodeError):
+        return None
+    return descriptors
 
 
 def find_proto_files(root: Path) -> list[str]:
@@ -106,10 +135,15 @@ def _first_error(output: str, root: Path) -> SourceError:
     return SourceError(f"protoc: {first}{more}", file=display_path(root))
 
 
-def compile_proto_tree(root: Path, files: list[str] | None = None) -> descriptor_pb2.FileDescriptorSet:
-    """Compile every ``.proto`` under *root* (or *files*, import paths under it) with source info."""
-    from grpc_tools import protoc
+def compile_proto_tree(
+    root: Path, files: list[str] | None = None, *, cache_dir: Path | None = None
+) -> descriptor_pb2.FileDescriptorSet:
+    """Compile every ``.proto`` under *root* (or *files*, import paths under it) with source info.
 
+    With *cache_dir* (whole trees only), the result is kept there under a hash of every file's
+    import path and content and of :func:`compiler_stamp`: an unchanged tree is not compiled
+    again (nor protoc imported). Every file is still checked and read first."""
+    whole_tree = files is None
     shown = display_path(root)
     if not root.exists():
         raise SourceError(
@@ -124,10 +158,18 @@ def compile_proto_tree(root: Path, files: list[str] | None = None) -> descriptor
             file=shown,
             hint="point CELLS_PROTO_ROOT at the import root of the .proto tree",
         )
+    digest = hashlib.sha256(compiler_stamp().encode())
     for name in files:
         _check_name(root, name)
         # a regular file inside the root, UTF-8: protoc never opens a FIFO, a device or a file outside
-        read_text(root / name, what="proto file", within=root)
+        data = read_text(root / name, what="proto file", within=root).encode()
+        digest.update(f"{name}\0{len(data)}\0".encode() + data)
+    cache = cache_dir / f"tree-{digest.hexdigest()}.binpb" if cache_dir is not None and whole_tree else None
+    cached = _cached(cache)
+    if cached is not None:
+        return cached
+    from grpc_tools import protoc
+
     absolute = root.resolve()
     with tempfile.TemporaryDirectory(prefix="cells-protoc-") as tmp:
         out = Path(tmp) / "descriptors.binpb"
@@ -145,6 +187,10 @@ def compile_proto_tree(root: Path, files: list[str] | None = None) -> descriptor
             code = protoc.main(args)
         if code != 0:
             raise _first_error("".join(captured), root)
+        compiled = out.read_bytes()
         descriptor_set = descriptor_pb2.FileDescriptorSet()
-        descriptor_set.ParseFromString(out.read_bytes())
+        descriptor_set.ParseFromString(compiled)
+    if cache is not None:
+        with contextlib.suppress(OSError):  # a cache that cannot be written is only slower
+            write_atomic(cache, compiled)
     return descriptor_set

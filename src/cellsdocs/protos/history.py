@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import os
@@ -17,7 +18,7 @@ from google.protobuf.message import DecodeError
 from ..cachefile import write_atomic
 from ..errors import CellsDocsError, SourceError
 from ..gitsafe import check_revision, run_git
-from .compile import compile_proto_tree, find_proto_files
+from .compile import compile_proto_tree, compiler_stamp, find_proto_files
 from .diff import Change, diff_models
 from .model import ProtoModel, build_model
 
@@ -96,20 +97,12 @@ def last_change_base(repo: Path, relative: str) -> tuple[str | None, str]:
 
 def _cache_key(repo: Path, revision: str, relative: str) -> str | None:
     """What a compiled tree at *revision* depends on: the git tree id of the proto folder there
-    (a hash of every file in it) and the protoc and bundled includes that compile it."""
-    import importlib.metadata
-
+    (a hash of every file in it) and the compiler (:func:`compiler_stamp`)."""
     spec = f"{revision}^{{commit}}:{relative}" if relative != "." else f"{revision}^{{commit}}^{{tree}}"
     tree = _git(repo, "rev-parse", "--verify", "--quiet", "--end-of-options", spec)
     if not tree:
         return None
-    tools = []
-    for distribution in ("grpcio-tools", "googleapis-common-protos", "protobuf"):
-        try:
-            tools.append(f"{distribution}={importlib.metadata.version(distribution)}")
-        except importlib.metadata.PackageNotFoundError:
-            tools.append(f"{distribution}=none")
-    return hashlib.sha256("\0".join([tree, *tools]).encode()).hexdigest()
+    return hashlib.sha256(f"{tree}\0{compiler_stamp()}".encode()).hexdigest()
 
 
 def model_at_revision(proto_root: Path, revision: str, *, cache_dir: Path | None = None) -> ProtoModel | None:
@@ -158,7 +151,8 @@ def model_at_revision(proto_root: Path, revision: str, *, cache_dir: Path | None
                 f"the proto tree at {revision} does not compile: {exc.message}", file=exc.file, line=exc.line
             ) from exc
     if cached is not None:
-        write_atomic(cached, compiled.SerializeToString())
+        with contextlib.suppress(OSError):  # a cache that cannot be written is only slower
+            write_atomic(cached, compiled.SerializeToString())
     return _model_at(compiled, revision)
 
 
