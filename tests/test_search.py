@@ -109,8 +109,9 @@ QUESTIONS = [
 
 @dataclass(frozen=True)
 class Result:
-    href: str  # site path and anchor
+    href: str  # site path (and anchor) of the page's result
     snippet: str  # the result's title and text as shown
+    sections: tuple[str, ...] = ()  # site paths and anchors of the sections shown under it
 
 
 @pytest.fixture(scope="module")
@@ -132,10 +133,10 @@ def browser() -> Iterator[Any]:
 #: the result count reads "No matching documents", "1 matching document" or "N matching documents"
 WORKER_ANSWERED = """() => /matching/i.test(document.querySelector('.md-search-result__meta')?.textContent || '')"""
 
-READ_RESULTS = """items => items.map(item => {
-  const link = item.querySelector('a');
-  return [link ? link.href : '', item.innerText];
-})"""
+READ_RESULTS = """items => items.map(item => [
+  [...item.querySelectorAll('a')].map(link => link.href),
+  item.innerText,
+])"""
 
 
 def ask(browser: Any, site_url: str, query: str) -> list[Result]:
@@ -154,10 +155,15 @@ def ask(browser: Any, site_url: str, query: str) -> list[Result]:
     finally:
         page.close()
     results = []
-    for href, text in rows:
-        url = urlsplit(href.removeprefix(site_url))
-        results.append(Result(unquote(url.path) + (f"#{url.fragment}" if url.fragment else ""), text))
+    for hrefs, text in rows:
+        paths = [_site_path(href, site_url) for href in hrefs] or [""]
+        results.append(Result(paths[0], text, tuple(paths[1:])))
     return results
+
+
+def _site_path(href: str, site_url: str) -> str:
+    url = urlsplit(href.removeprefix(site_url))
+    return unquote(url.path) + (f"#{url.fragment}" if url.fragment else "")
 
 
 def normal(text: str) -> str:
@@ -210,11 +216,35 @@ def test_search_answers_the_questions(browser: Any, site_url: str, built_site: P
     assert rate >= 0.9, "\n".join(misses)
 
 
+def runbook_of_each_alert() -> dict[str, str]:
+    found = {}
+    for book in sorted((ROOT / "runbooks").glob("*/*.md")):
+        listed = re.search(r"^alerts: \[(.*)\]", book.read_text(encoding="utf-8"), re.M)
+        for alert in listed.group(1).split(",") if listed else []:
+            found[alert.strip()] = f"runbooks/{book.parent.name}/{book.stem}/"
+    return found
+
+
+@pytest.mark.site
+@pytest.mark.browser
+def test_an_alert_name_lands_on_its_runbook_first(browser: Any, site_url: str) -> None:
+    """On call, an alert's name is pasted whole: its runbook is the first result."""
+    alerts = runbook_of_each_alert()
+    assert len(alerts) >= 10
+    wrong = {}
+    for alert, runbook in alerts.items():
+        results = ask(browser, site_url, alert)
+        first = results[0].href.split("#", 1)[0] if results else None
+        if first != runbook:
+            wrong[alert] = first
+    assert not wrong, wrong
+
+
 @pytest.mark.site
 @pytest.mark.browser
 def test_a_glossary_term_lands_on_its_definition(browser: Any, site_url: str) -> None:
     results = ask(browser, site_url, "blast radius")
-    assert "glossary/#blast-radius" in [r.href for r in results[:3]], results[:3]
+    assert "glossary/#blast-radius" in [link for r in results[:3] for link in (r.href, *r.sections)], results[:3]
 
 
 @pytest.mark.site
