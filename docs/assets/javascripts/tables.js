@@ -1,12 +1,12 @@
 /* Tables that fit: long identifiers in tables get break opportunities (<wbr>) at their word
-   boundaries. On phones: each cell of a table of four or more columns gets its column's name
+   boundaries. On phones: each cell of a table of three or more columns gets its column's name
    (data-label), and the table the mark data-cells-stacked (not a class: Material styles only
    tables without one); cells.css stacks such tables on narrow screens, one block per row, each
    value beside its column's name. No dependency: runs the same from a server and from file://.
    Without JavaScript, tables keep their columns and identifiers still wrap (at any letter). */
 (function () {
   "use strict";
-  var MIN_COLUMNS = 4;
+  var MIN_COLUMNS = 3;
 
   function label(table) {
     if (table.hasAttribute("data-cells-stacked") || !table.tHead) return;
