@@ -5,12 +5,26 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from helpers import DATA, MINIMAL, ROOT, Run, SourceTree, build, cli, minimal_project, run
+from helpers import ARGS, ARTIFACTS, CHROMIUM, DATA, MINIMAL, ROOT, Run, SourceTree, build, cli, minimal_project, run
 
-__all__ = ["DATA", "MINIMAL", "ROOT", "Run", "SourceTree", "build", "cli", "minimal_project", "run"]
+__all__ = [
+    "ARGS",
+    "ARTIFACTS",
+    "CHROMIUM",
+    "DATA",
+    "MINIMAL",
+    "ROOT",
+    "Run",
+    "SourceTree",
+    "build",
+    "cli",
+    "minimal_project",
+    "run",
+]
 
 
 @pytest.fixture
@@ -27,3 +41,23 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     result = build(site)
     assert result.code == 0, result.output
     yield site
+
+
+@pytest.fixture(scope="module")
+def site_url(built_site: Path) -> Iterator[str]:
+    """The built site, served over HTTP on a free local port."""
+    from cellsdocs.linkcheck import serve_site
+
+    with serve_site(built_site) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Headless Chromium (Debian's), one per test module."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield instance
+        instance.close()

@@ -123,3 +123,18 @@ def build(site_dir: Path, *, env: dict[str, str] | None = None, config: Path | N
         ],
         env=env,
     )
+
+
+#: the Chromium the browser tests drive (Debian's), and the flags that work headless here
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = ROOT / "test-artifacts"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]

@@ -9,14 +9,10 @@ decision graph filters and focuses on one record."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from test_browser import ARGS, CHROMIUM
-
-from cellsdocs.linkcheck import serve_site
 
 pytestmark = [pytest.mark.browser, pytest.mark.site]
 
@@ -79,22 +75,6 @@ def site_pages(site: Path) -> list[str]:
     """Every page of the built site (its folder URL), the 404 page left out."""
     pages = sorted(path.parent.relative_to(site).as_posix() for path in site.rglob("index.html"))
     return ["" if page == "." else page + "/" for page in pages]
-
-
-@pytest.fixture(scope="module")
-def site_url(built_site: Path) -> Iterator[str]:
-    with serve_site(built_site) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield instance
-        instance.close()
 
 
 def _page(browser: Any, width: int = 1280, scheme: str = "light") -> Any:

@@ -6,35 +6,17 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 import pytest
-from test_browser import ARGS, ARTIFACTS, CHROMIUM
 
-from cellsdocs.linkcheck import serve_site
+from helpers import ARTIFACTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.site]
 
 EXPLAINER = "reference/routing/explain/"
 SESSION = "_gitlab_session=cell_2_" + "0123456789abcdef"
-
-
-@pytest.fixture(scope="module")
-def site_url(built_site: Path) -> Iterator[str]:
-    with serve_site(built_site) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield instance
-        instance.close()
 
 
 @pytest.fixture

@@ -39,7 +39,8 @@ def test_bundle_has_no_external_resources(bundle: Path) -> None:
 
 def test_bundle_opens_from_disk_and_searches(bundle: Path) -> None:
     from playwright.sync_api import sync_playwright
-    from test_browser import ARGS, CHROMIUM
+
+    from helpers import ARGS, CHROMIUM
 
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=[*ARGS, "--allow-file-access-from-files"])

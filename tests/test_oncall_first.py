@@ -4,14 +4,12 @@ alert definitions are collapsed; an alert's own link (``#alertname``) offers the
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from test_browser import ARGS, ARTIFACTS, CHROMIUM
 
-from cellsdocs.linkcheck import serve_site
+from helpers import ARTIFACTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.site]
 
@@ -43,22 +41,6 @@ BOX = """() => {
 def runbook_pages(site: Path) -> list[str]:
     """Site paths of every runbook page (``runbooks/<service>/<name>/``)."""
     return sorted(f"runbooks/{p.parent.parent.name}/{p.parent.name}/" for p in site.glob("runbooks/*/*/index.html"))
-
-
-@pytest.fixture(scope="module")
-def site_url(built_site: Path) -> Iterator[str]:
-    with serve_site(built_site) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield instance
-        instance.close()
 
 
 def test_every_runbook_page_is_found(built_site: Path) -> None:

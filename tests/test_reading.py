@@ -3,16 +3,11 @@ and dark palettes. Search that answers readers' questions: tests/test_search.py.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from test_browser import ARGS, ARTIFACTS, CHROMIUM
 
-from cellsdocs.linkcheck import serve_site
-
-from helpers import ROOT
+from helpers import ARTIFACTS, ROOT
 
 pytestmark = [pytest.mark.browser, pytest.mark.site]
 
@@ -25,22 +20,6 @@ PAGES = {
     "explainer": "reference/routing/explain/",
     "guide": "guides/architecture/",
 }
-
-
-@pytest.fixture(scope="module")
-def site_url(built_site: Path) -> Iterator[str]:
-    with serve_site(built_site) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield instance
-        instance.close()
 
 
 @pytest.mark.skipif(not AXE.exists(), reason="axe-core (npm) is installed by make setup-test")

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -22,12 +21,11 @@ from urllib.parse import quote, unquote, urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
-from test_browser import ARGS, ARTIFACTS, CHROMIUM
 
-from cellsdocs.linkcheck import serve_site
 from cellsdocs.search import ADR_BOOST, PROTO_FILE_BOOST, RUNBOOK_BOOST, rank_page
 
 from conftest import ROOT
+from helpers import ARTIFACTS
 
 GLOSSARY = ROOT / "docs" / "glossary.md"
 ABBREVIATIONS = ROOT / "docs" / "snippets" / "glossary.md"
@@ -112,22 +110,6 @@ class Result:
     href: str  # site path (and anchor) of the page's result
     snippet: str  # the result's title and text as shown
     sections: tuple[str, ...] = ()  # site paths and anchors of the sections shown under it
-
-
-@pytest.fixture(scope="module")
-def site_url(built_site: Path) -> Iterator[str]:
-    with serve_site(built_site) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield instance
-        instance.close()
 
 
 #: the result count reads "No matching documents", "1 matching document" or "N matching documents"
