@@ -71,7 +71,7 @@ public:  ## public/: the built site as GitLab Pages serves it, a .gz beside ever
 	rm -rf public && cp -r '$(SITE_DIR)' public
 	python3 scripts/precompress.py public
 
-bench: setup-test  ## benchmark: site vs plain MkDocs build of the same Markdown; API, routing, explainer figures
+bench: setup-test  ## benchmark: site vs plain MkDocs build of the same Markdown; API, routing, explainer; edit-to-view and peers (1,000 ADRs)
 	$(RUN) python scripts/bench.py
 
 PREVIEW_SITE ?= site
