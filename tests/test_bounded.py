@@ -111,7 +111,8 @@ def test_evaluation_is_cut_off_with_one_line_naming_the_rule() -> None:
     with pytest.raises(SourceError) as info:
         explain(_rule_set("^(a|aa)+$"), TOPOLOGY, Request(path="a" * 60 + "!"))
     elapsed = time.perf_counter() - started
-    assert elapsed < MATCH_TIMEOUT + 2
+    # bounded, not exponential (2**60 steps); generous, since a loaded machine stretches wall time
+    assert elapsed < MATCH_TIMEOUT + 20
     message = str(info.value)
     assert message.startswith("rules/t.json:7: rules[0].match: rule 1 (slow): the search gave up after")
     assert "\n" not in message

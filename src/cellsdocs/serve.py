@@ -87,6 +87,7 @@ class Server:
         self._worker: subprocess.Popen[bytes] | None = None
         self.closed = threading.Event()
         self._code = self.code_stamp()
+        self.seen: tuple[tuple[str, int, int], ...] | None = None  #: the sources the last build saw
         self.last_seconds = 0.0  #: how long the last build took inside the warm process
         self.current: Path | None = None
         self.build_id = 0
@@ -204,6 +205,9 @@ class Server:
     def build(self) -> bool:
         if self.closed.is_set():
             return False
+        # what this build sees: the watch loop compares with it, so a change made while the build
+        # runs, or before the loop starts, still triggers the next one
+        self.seen = self.stamp()
         target = self.work / f"build-{self.build_id + 1}"
         try:
             status, output = self._run(target)
@@ -234,12 +238,10 @@ class Server:
 
     def watch(self, interval: float = 1.0) -> None:
         """Rebuild on every change; nothing a source does stops this loop."""
-        last = self.stamp()
         while not self.closed.wait(interval):
             try:
                 now = self.stamp()
-                if now != last:
-                    last = now
+                if now != self.seen:
                     code = self.code_stamp()
                     if code != self._code:
                         self._code = code
