@@ -162,6 +162,8 @@ def test_offline_build_from_the_cache_and_drift_report(project: Path, upstream: 
     assert f"{link}config.toml?at={head}#L" in cell
     rules = (site / "reference" / "routing" / "session_prefix" / "index.html").read_text()
     assert f"{link}rules/session_prefix.json?at={head}#L" in rules
+    runbook = (site / "runbooks" / "demo" / "demo-down" / "index.html").read_text()
+    assert f"{link}alerts/demo.yml?at={head}#L" in runbook  # the alert's definition in its rule file
 
 
 @pytest.mark.site

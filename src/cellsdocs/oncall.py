@@ -11,7 +11,7 @@ import datetime as dt
 import os
 import posixpath
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from .alerts import Alert
 from .errors import SourceError
@@ -30,6 +30,8 @@ __all__ = [
 ]
 
 GENERATOR = "cellsdocs.oncall"
+#: an alert -> the web URL of its definition upstream (file and line at the locked commit), if known
+AlertLink = Callable[[Alert], "str | None"]
 #: the id of the box on the page (the anchor of the source heading ``## First five minutes``)
 FIRST_FIVE_ID = "first-five-minutes"
 _ICONS = {
@@ -57,15 +59,20 @@ def _indent(block: str) -> str:
     return "".join(f"    {line}" if line.strip() else line for line in block.splitlines(keepends=True))
 
 
-def alert_block(alert: Alert, *, of: int = 1, index: int = 1) -> str:
+def alert_block(alert: Alert, *, of: int = 1, index: int = 1, link: AlertLink | None = None) -> str:
     """An admonition with the alert as the rule files define it (*index* of *of* definitions: an
-    alert name may be defined in several rule files, and each definition is shown)."""
+    alert name may be defined in several rule files, and each definition is shown); *link* gives
+    the definition's upstream web URL at the locked commit, when known."""
+    where = f"{code(alert.file)} line {alert.line}"
+    url = link(alert) if link is not None else None
+    if url:
+        where = f'<a class="cells-source" href="{html_attr(url)}">{where}</a>'
     facts = [
         ["Severity", text(alert.severity or "not set")],
         ["Pending for", text(alert.for_ or "0s (fires at once)")],
         ["Pager", text(alert.label("pager") or "not set")],
         ["Labels", ", ".join(code(f"{k}={v}") for k, v in alert.labels) or "none"],
-        ["Defined in", f"{code(alert.file)} line {alert.line}, group {code(alert.group)}"],
+        ["Defined in", f"{where}, group {code(alert.group)}"],
     ]
     body = "Alert as defined in the rule files (generated; edit the rule file, not this box):\n\n" + table(
         ["Fact", "Value"], facts
@@ -136,7 +143,11 @@ def stale_banner(book: Runbook, today: dt.date) -> str:
 
 
 def decorate_runbook(
-    markdown: str, book: Runbook, by_name: Mapping[str, Alert] | Mapping[str, Sequence[Alert]], today: dt.date
+    markdown: str,
+    book: Runbook,
+    by_name: Mapping[str, Alert] | Mapping[str, Sequence[Alert]],
+    today: dt.date,
+    link: AlertLink | None = None,
 ) -> str:
     """The runbook page as on-call reads it: its *First five minutes* section as a box right after
     the title (then the stale banner), each listed alert's definitions (*by_name*: alert name -> its
@@ -174,7 +185,7 @@ def decorate_runbook(
             if box is not None:
                 out.append("\n" + _pointer())
             for index, alert in enumerate(definitions, 1):
-                out.append(alert_block(alert, of=len(definitions), index=index))
+                out.append(alert_block(alert, of=len(definitions), index=index, link=link))
     if not top_done:
         out.insert(0, top)
     return "".join(out)

@@ -179,7 +179,9 @@ class SiteModel:
         book = self._runbook_pages.get(src_uri)
         if book is not None:
             markdown = self._outside_links(markdown, book.file, "runbooks", paths.runbook_dir)
-            return decorate_runbook(markdown, book, self._alerts_by_name, self.today)
+            return decorate_runbook(
+                markdown, book, self._alerts_by_name, self.today, link=lambda a: paths.link("alerts", a.file, a.line)
+            )
         adr = self._adr_pages.get(src_uri)
         if adr is not None:
             markdown = self._outside_links(markdown, adr.file, "adrs", paths.adr_dir)
