@@ -236,8 +236,9 @@ class Server:
         print(f"serve: build {self.build_id} ready at {self.url} ({self.last_seconds:.1f} s)", file=sys.stderr)
         return True
 
-    def watch(self, interval: float = 1.0) -> None:
-        """Rebuild on every change; nothing a source does stops this loop."""
+    def watch(self, interval: float = 0.25) -> None:
+        """Rebuild on every change (looked for every *interval* seconds: walking the watched
+        folders takes milliseconds); nothing a source does stops this loop."""
         while not self.closed.wait(interval):
             try:
                 now = self.stamp()
