@@ -8,17 +8,15 @@ page and an entry in ``drift.json``. Invalid sources still fail the build in eit
 from __future__ import annotations
 
 import json
-import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
-from .errors import CellsDocsError, SourceError
+from .errors import CellsDocsError
 from .markdown import escape_attr, table, text
 
 __all__ = [
     "DRIFT_PAGE",
     "Finding",
-    "drift_mode",
     "findings_json",
     "marker",
     "render_drift_page",
@@ -28,16 +26,6 @@ __all__ = [
 DRIFT_PAGE = "reference/drift.md"
 #: replaced, once every page has been rendered, by the findings of the whole build
 PLACEHOLDER = "<!-- cells-docs: drift findings -->"
-MODES = ("strict", "report")
-
-
-def drift_mode(environ: Mapping[str, str] | None = None) -> str:
-    """``CELLS_DRIFT``: ``strict`` (the default) or ``report``."""
-    env = os.environ if environ is None else environ
-    mode = env.get("CELLS_DRIFT", "").strip().lower() or "strict"
-    if mode not in MODES:
-        raise SourceError(f"unknown drift mode {mode[:40]!r}", key="CELLS_DRIFT", hint="use strict or report")
-    return mode
 
 
 @dataclass(frozen=True, kw_only=True)

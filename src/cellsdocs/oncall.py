@@ -8,20 +8,17 @@ Prometheus templates (``{{ $labels.cell }}``) reach the reader exactly as in the
 from __future__ import annotations
 
 import datetime as dt
-import os
 import posixpath
 import re
 from collections.abc import Callable, Mapping, Sequence
 
 from .alerts import Alert
-from .errors import SourceError
 from .escaping import code_block, html_attr, markdown_code, markdown_text, url_path
 from .markdown import code, table, text
 from .runbooks import FIRST_FIVE, Escalation, Runbook, parse_first_five
 from .sources import Sources
 
 __all__ = [
-    "build_date",
     "decorate_runbook",
     "first_five_box",
     "reach_html",
@@ -40,19 +37,6 @@ _ICONS = {
     "Do not": ":material-cancel:",
     "Page": ":material-phone-alert-outline:",
 }
-
-
-def build_date() -> dt.date:
-    """The date the build treats as today: ``CELLS_BUILD_DATE`` (YYYY-MM-DD) or the UTC date."""
-    raw = os.environ.get("CELLS_BUILD_DATE", "").strip()
-    if raw:
-        try:
-            return dt.date.fromisoformat(raw)
-        except ValueError as exc:
-            raise SourceError(
-                f"CELLS_BUILD_DATE {raw!r} is not a date", key="CELLS_BUILD_DATE", hint="write YYYY-MM-DD"
-            ) from exc
-    return dt.datetime.now(dt.UTC).date()
 
 
 def _indent(block: str) -> str:

@@ -38,6 +38,10 @@ OPTION_VARS = {
 }
 
 
+#: ``strict``: a dangling reference fails the build; ``report``: it is listed (previews)
+DRIFT_MODES = ("strict", "report")
+
+
 @dataclass(frozen=True, kw_only=True)
 class BuildOptions:
     """How a build treats its sources (the MkDocs plugin's typed config, or the CLI's environment)."""
@@ -56,7 +60,7 @@ class BuildOptions:
         """From field name -> raw value (blank means default), each checked with a one-line error."""
         raw = {key: str(value).strip() for key, value in values.items() if value is not None and str(value).strip()}
         drift = raw.get("drift", "strict").lower()
-        if drift not in ("strict", "report"):
+        if drift not in DRIFT_MODES:
             raise SourceError(f"unknown drift mode {drift[:40]!r}", key="CELLS_DRIFT", hint="use strict or report")
         date = None
         if "build_date" in raw:
