@@ -324,33 +324,17 @@ def parse_escalation(value: object, *, line: int | None) -> tuple[Escalation | N
 def first_five_section(markdown: str) -> tuple[int, int, int] | None:
     """Where ``## First five minutes`` is in *markdown*: (heading line, end line, how many ``##``
     sections come before it), 0-based lines outside code blocks; None when there is none."""
-    lines = markdown.splitlines()
-    fence: str | None = None
     before = 0
     start: int | None = None
-    for index, line in enumerate(lines):
-        opening = _FENCE.match(line)
-        if opening:
-            marker = opening.group(1)
-            if fence is None:
-                fence = marker
-            elif marker[0] == fence[0] and len(marker) >= len(fence):
-                fence = None
-            continue
-        if fence is not None:
-            continue
-        match = _HEADING.match(line)
-        if not match:
-            continue
-        level = len(match.group("level"))
-        if start is not None and level <= 2:
-            return start, index, before
-        if level == 2 and start is None:
-            if match.group("text").strip() == FIRST_FIVE:
-                start = index
+    for heading in headings_of(markdown, first_line=0):
+        if start is not None and heading.level <= 2:
+            return start, heading.line, before
+        if heading.level == 2 and start is None:
+            if heading.text == FIRST_FIVE:
+                start = heading.line
             else:
                 before += 1
-    return None if start is None else (start, len(lines), before)
+    return None if start is None else (start, len(markdown.splitlines()), before)
 
 
 def parse_first_five(markdown: str, *, first_line: int = 1) -> tuple[FirstFive | None, list[Problem]]:
