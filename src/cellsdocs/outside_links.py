@@ -37,11 +37,8 @@ def rewrite_outside_links(markdown: str, *, page: Path, folder: Path, web_url: C
             return None
         return web_url(Path(posixpath.normpath((folder / joined).as_posix())))
 
-    def inline(match: re.Match[str]) -> str:
-        url = target_of(match.group(2))
-        return f"{match.group(1)}{url}{match.group(3)}" if url else match.group(0)
-
-    def reference(match: re.Match[str]) -> str:
+    def rewrite(match: re.Match[str]) -> str:
+        """Both patterns: group 2 is the target, groups 1 and 3 what stands around it."""
         url = target_of(match.group(2))
         return f"{match.group(1)}{url}{match.group(3)}" if url else match.group(0)
 
@@ -51,7 +48,7 @@ def rewrite_outside_links(markdown: str, *, page: Path, folder: Path, web_url: C
 
     def flush() -> None:
         text = "".join(chunk)
-        out.append(_REFERENCE.sub(reference, _INLINE.sub(inline, text)))
+        out.append(_REFERENCE.sub(rewrite, _INLINE.sub(rewrite, text)))
         chunk.clear()
 
     for line in markdown.splitlines(keepends=True):
