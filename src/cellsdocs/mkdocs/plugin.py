@@ -161,9 +161,9 @@ class CellsPlugin(BasePlugin[CellsConfig]):  # type: ignore[no-untyped-call]
             raise PluginError("cells: the site model is asked for before on_config loaded it")
         return self._site
 
-    def load(self, config: MkDocsConfig) -> SiteModel:
+    def load(self, config: MkDocsConfig, paths: SourcePaths | None = None) -> SiteModel:
         """The validated sources and what is rendered from them: loaded again only if a source changed."""
-        paths = self.paths(config)
+        paths = paths if paths is not None else self.paths(config)
         options = self.options()
         stamp = f"{fingerprint(paths)}:{config.use_directory_urls}:{options}"
         if self._loaded is not None and self._loaded[0] == stamp:
@@ -176,11 +176,11 @@ class CellsPlugin(BasePlugin[CellsConfig]):  # type: ignore[no-untyped-call]
         self._loaded = (stamp, site)
         return site
 
-    def _check_site_dir(self, config: MkDocsConfig) -> None:
+    def _check_site_dir(self, config: MkDocsConfig, paths: SourcePaths) -> None:
         """``mkdocs build`` empties its site folder: never a source, the docs or a tracked folder."""
         from ..sitedir import check_site_dir
 
-        sources = [*self.paths(config).watched(), Path(config.docs_dir)]
+        sources = [*paths.watched(), Path(config.docs_dir)]
         check_site_dir(config.site_dir, root=self.root(config), sources=sources, siblings=(), label="site_dir")
 
     # -- events --------------------------------------------------------------------------------
@@ -196,8 +196,9 @@ class CellsPlugin(BasePlugin[CellsConfig]):  # type: ignore[no-untyped-call]
             # Material's offline plugin loads its web-worker shim from a CDN; ship it with the bundle.
             polyfills = [p for p in config.extra.get("polyfills", []) if "iframe-worker" not in str(p)]
             config.extra["polyfills"] = [*polyfills, OFFLINE_SHIM]
-        self._check_site_dir(config)
-        self._site = site = self.load(config)
+        paths = self.paths(config)  # reads sources.toml and sources.lock: once per build
+        self._check_site_dir(config, paths)
+        self._site = site = self.load(config, paths)
         site.macro_findings.clear()  # a new build: findings are this build's own
         if self._nav is None:
             self._nav = config.nav
