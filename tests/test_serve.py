@@ -286,3 +286,18 @@ def test_after_any_edits_the_served_site_equals_a_fresh_strict_build(
     assert not different, different[:10]
     assert any("renamed-while-serving" in name for name in served)
     assert not any("added-while-serving" in name for name in served)
+
+
+def test_the_manifest_is_watched_and_a_broken_one_does_not_stop_the_watch(tmp_path: Path) -> None:
+    """sources.toml moves sources: saving it triggers a rebuild; a broken one is the build's error
+    to report, while the watch keeps looking at the manifest."""
+    server = Server(tmp_path, port=0, config=tmp_path / "mkdocs.yml")
+    try:
+        before = server.stamp()
+        (tmp_path / "sources.toml").write_text('[protos]\npath = "proto"\n')
+        assert server.stamp() != before
+        (tmp_path / "sources.toml").write_text("[protos\n")
+        server._watched = None  # as a new build resolves the locations again
+        assert any(name.endswith("sources.toml") for name, _, _ in server.stamp())
+    finally:
+        server.close()

@@ -33,7 +33,8 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from .settings import SourcePaths
+from .errors import CellsDocsError
+from .settings import SourcePaths, manifest_file
 
 __all__ = ["BUILD_TIMEOUT", "Server"]
 
@@ -88,6 +89,7 @@ class Server:
         self.closed = threading.Event()
         self._code = self.code_stamp()
         self.seen: tuple[tuple[str, int, int], ...] | None = None  #: the sources the last build saw
+        self._watched: list[Path] | None = None  #: the locations the last build read
         self.last_seconds = 0.0  #: how long the last build took inside the warm process
         self.current: Path | None = None
         self.build_id = 0
@@ -103,9 +105,17 @@ class Server:
         return f"http://{host!s}:{port}/"
 
     def watched(self) -> list[Path]:
-        paths = SourcePaths.from_env(self.root)
+        """Every location a rebuild reads: the sources (as the manifest and the environment place
+        them), the manifest and its lock, the docs, the code and the MkDocs config."""
+        try:
+            sources = SourcePaths.from_env(self.root).watched()
+        except CellsDocsError:  # a broken manifest or lock: the build reports it; watch the manifest
+            sources = []
+        manifest = manifest_file(self.root)
         return [
-            *paths.watched(),
+            *sources,
+            manifest,
+            manifest.with_suffix(".lock"),
             self.root / "docs",
             self.root / "diagrams",
             self.root / "macros",
@@ -114,8 +124,13 @@ class Server:
         ]
 
     def stamp(self) -> tuple[tuple[str, int, int], ...]:
+        """Size and modification time of every watched file. The locations are resolved once per
+        build (reading the manifest four times a second would be wasted: it only changes what is
+        watched when it changes itself, and it is watched)."""
+        if self._watched is None:
+            self._watched = self.watched()
         entries = []
-        for location in self.watched():
+        for location in self._watched:
             try:
                 files = [location] if location.is_file() else sorted(location.rglob("*")) if location.is_dir() else []
             except (OSError, RuntimeError) as exc:  # a symlink loop, a folder that vanished mid-walk
@@ -207,6 +222,7 @@ class Server:
             return False
         # what this build sees: the watch loop compares with it, so a change made while the build
         # runs, or before the loop starts, still triggers the next one
+        self._watched = None  # the manifest or the environment may have moved a source
         self.seen = self.stamp()
         target = self.work / f"build-{self.build_id + 1}"
         try:
