@@ -41,7 +41,7 @@ from .. import buildclock  # noqa: E402
 from ..drift import DRIFT_PAGE, PLACEHOLDER, findings_json, render_findings  # noqa: E402
 from ..errors import CellsDocsError  # noqa: E402
 from ..escaping import nav_title  # noqa: E402
-from ..settings import BuildOptions, SourcePaths  # noqa: E402
+from ..settings import BuildOptions, SourcePaths, manifest_file  # noqa: E402
 from ..site import SiteModel  # noqa: E402
 from ..sources import SourcesInvalid, fingerprint, load_sources  # noqa: E402
 from ..templating import literal_template, protect_foreign_templates  # noqa: E402
@@ -150,9 +150,12 @@ class CellsPlugin(BasePlugin[CellsConfig]):  # type: ignore[no-untyped-call]
             }
         )
 
+    def _source_environ(self) -> dict[str, str]:
+        """The source options as the ``CELLS_*`` settings :class:`SourcePaths` reads."""
+        return {var: str(self.config[option]) for option, var in SOURCE_OPTIONS.items() if self.config[option]}
+
     def paths(self, config: MkDocsConfig) -> SourcePaths:
-        environ = {var: str(self.config[option]) for option, var in SOURCE_OPTIONS.items() if self.config[option]}
-        return SourcePaths.from_env(self.root(config), environ=environ)
+        return SourcePaths.from_env(self.root(config), environ=self._source_environ())
 
     @property
     def site(self) -> SiteModel:
@@ -302,7 +305,9 @@ class CellsPlugin(BasePlugin[CellsConfig]):  # type: ignore[no-untyped-call]
 
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
         root = self.root(config)
-        for path in [*self.paths(config).watched(), root / "diagrams", root / "src", root / "macros"]:
+        manifest = manifest_file(root, self._source_environ())
+        watched = [*self.paths(config).watched(), manifest, manifest.with_suffix(".lock")]
+        for path in [*watched, root / "diagrams", root / "src", root / "macros"]:
             if path.exists():
                 server.watch(str(path))
         return server
