@@ -18,7 +18,7 @@ from diagrams.programming.framework import Rails
 from diagrams.programming.language import Go
 from diagrams.saas.cdn import Cloudflare
 
-from cellsdocs.diagramming import (
+from cellsdocs.drawing.diagrams import (
     TABLE_NODE,
     Cell,
     DiagramSpec,
@@ -32,7 +32,7 @@ from cellsdocs.diagramming import (
     page_link,
     table,
 )
-from cellsdocs.topology_render import ROUTING, cell_page, readable_count
+from cellsdocs.render.topology import ROUTING, cell_page, readable_count
 from diagrams import Edge, Node
 
 NODE = {"width": "0.9", "height": "1.1", "fontsize": "10"}

@@ -17,7 +17,8 @@ from diagrams.programming.framework import Rails
 from diagrams.programming.language import Go
 from diagrams.saas.cdn import Cloudflare
 
-from cellsdocs.diagramming import (
+from cellsdocs.analysis.explain import first_cell
+from cellsdocs.drawing.diagrams import (
     TABLE_NODE,
     Cell,
     DiagramSpec,
@@ -30,8 +31,7 @@ from cellsdocs.diagramming import (
     page_link,
     table,
 )
-from cellsdocs.explain import first_cell
-from cellsdocs.topology_render import CELLS, cell_page, rule_anchor, rule_set_page
+from cellsdocs.render.topology import CELLS, cell_page, rule_anchor, rule_set_page
 from diagrams import Edge, Node
 
 MAX_DRAWN_RULES = 10

@@ -22,7 +22,7 @@ from diagrams.programming.framework import Rails
 from diagrams.programming.language import Go
 from diagrams.saas.cdn import Cloudflare
 
-from cellsdocs.diagramming import (
+from cellsdocs.drawing.diagrams import (
     TABLE_NODE,
     Cell,
     DiagramSpec,
@@ -36,8 +36,8 @@ from cellsdocs.diagramming import (
     page_link,
     table,
 )
-from cellsdocs.topology import Cell as TopologyCell
-from cellsdocs.topology_render import CELLS, ROUTING, cell_page
+from cellsdocs.render.topology import CELLS, ROUTING, cell_page
+from cellsdocs.sources.topology import Cell as TopologyCell
 from diagrams import Edge, Node
 
 #: above this many cells, the fleet is drawn as one table of regions (below, one table per region)

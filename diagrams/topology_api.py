@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from diagrams.programming.language import Go
 
-from cellsdocs.diagramming import (
+from cellsdocs.drawing.diagrams import (
     TABLE_NODE,
     Cell,
     DiagramSpec,

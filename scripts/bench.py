@@ -41,7 +41,7 @@ def run_build(config: Path, site: Path, env: dict[str, str]) -> float:
 
 def run_build_timed(config: Path, site: Path, env: dict[str, str]) -> Build:
     """One build in a fresh process, with that process's own CPU time and peak memory, and the
-    time it spent in this project's machinery (cellsdocs.buildclock)."""
+    time it spent in this project's machinery (cellsdocs.mkdocs.buildclock)."""
     with tempfile.TemporaryDirectory(prefix="cells-build-") as scratch, tempfile.TemporaryFile() as log:
         clock = Path(scratch) / "clock.json"
         started = time.perf_counter()
@@ -79,9 +79,9 @@ def timed(function, repeat: int = 3):  # type: ignore[no-untyped-def]
 
 def bench_api(tmp: Path, env: dict[str, str], repeat: int) -> dict[str, object]:
     """Proto reference on a large synthetic tree: compile, model, render; and its share of the build."""
-    from cellsdocs.protos.compile import compile_proto_tree
-    from cellsdocs.protos.model import build_model
-    from cellsdocs.protos.render import render_api
+    from cellsdocs.render.api import render_api
+    from cellsdocs.sources.protos.compile import compile_proto_tree
+    from cellsdocs.sources.protos.model import build_model
     from cellsdocs.synth import write_proto_tree
 
     root = tmp / "synth-proto"
@@ -115,12 +115,12 @@ def bench_routing(tmp: Path, repeat: int) -> dict[str, object]:
     """Validate and render 2,000 rules and 200 cells; replay 100,000 requests against 50 rules."""
     import json
 
-    from cellsdocs.explain import Request
-    from cellsdocs.replay import replay
-    from cellsdocs.routing import load_rule_sets, parse_rule_set
+    from cellsdocs.analysis.explain import Request
+    from cellsdocs.analysis.replay import replay
+    from cellsdocs.render.topology import cells_table, render_rules_table
+    from cellsdocs.sources.routing import load_rule_sets, parse_rule_set
+    from cellsdocs.sources.topology import load_topology
     from cellsdocs.synth import synthetic_requests, synthetic_rules, write_rule_sets, write_topology
-    from cellsdocs.topology import load_topology
-    from cellsdocs.topology_render import cells_table, render_rules_table
 
     write_topology(tmp / "config.toml", cells=200)
     write_rule_sets(tmp / "rules", sets=5, rules_per_set=400)
@@ -159,7 +159,7 @@ def bench_explainer_browser(site: Path) -> dict[str, object]:
     """Median time of one explanation in the real explainer page, in headless Chromium."""
     from playwright.sync_api import sync_playwright
 
-    from cellsdocs.linkcheck import serve_site
+    from cellsdocs.linkcheck.site import serve_site
 
     args = [
         "--headless",
@@ -248,7 +248,7 @@ def bench_page_weight(site: Path) -> dict[str, object]:
     from playwright.sync_api import sync_playwright
     from precompress import precompress
 
-    from cellsdocs.linkcheck import serve_site
+    from cellsdocs.linkcheck.site import serve_site
 
     public = site.with_name(site.name + "-public")
     shutil.rmtree(public, ignore_errors=True)
@@ -466,7 +466,7 @@ def bench_site(tmp: Path, env: dict[str, str], repeat: int) -> dict[str, object]
 
 def bench_linkcheck(site: Path) -> dict[str, object]:
     """``cells-docs linkcheck`` over the built site: every link and anchor of every page."""
-    from cellsdocs.linkcheck import check_site
+    from cellsdocs.linkcheck.site import check_site
 
     started = time.perf_counter()
     report = check_site(site)

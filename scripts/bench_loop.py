@@ -2,7 +2,7 @@
 
 - ``write_adr_corpus``: today's sources with 1,000 synthetic MADR records added to the ADRs (the
   records of the scale corpus, governing names that exist in today's sources).
-- ``bench_edit_to_view``: save a file, then the warm :class:`cellsdocs.serve.Server` has the new
+- ``bench_edit_to_view``: save a file, then the warm :class:`cellsdocs.cli.serve.Server` has the new
   page in place; seconds per edit kind (an ADR, a guide, a runbook, a rule set), fastest of several,
   with the warm build process's CPU time beside them.
 - ``bench_peers``: the build figures of the peers reachable here over the same 1,000 records:
@@ -106,7 +106,7 @@ def bench_edit_to_view(project: Path, env: dict[str, str], repeat: int) -> dict[
     save the file, rebuild (``Server.build``, what the watch loop calls on a change), and check
     that the served page shows the edit. Seconds from save to the new page in place, fastest of
     *repeat*; the warm process's CPU time of that rebuild beside it."""
-    from cellsdocs.serve import Server
+    from cellsdocs.cli.serve import Server
 
     results: dict[str, object] = {}
     with _environ(env):

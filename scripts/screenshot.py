@@ -10,7 +10,7 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from cellsdocs.linkcheck import serve_site
+from cellsdocs.linkcheck.site import serve_site
 
 ARGS = [
     "--headless",

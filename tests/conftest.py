@@ -46,7 +46,7 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 @pytest.fixture(scope="module")
 def site_url(built_site: Path) -> Iterator[str]:
     """The built site, served over HTTP on a free local port."""
-    from cellsdocs.linkcheck import serve_site
+    from cellsdocs.linkcheck.site import serve_site
 
     with serve_site(built_site) as url:
         yield url

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from cellsdocs.adr import AdrCollection, lint_adrs, parse_adr, set_front_matter
 from cellsdocs.errors import SourceError
+from cellsdocs.sources.adrs import AdrCollection, lint_adrs, parse_adr, set_front_matter
 
 from helpers import ROOT, SourceTree, cli
 

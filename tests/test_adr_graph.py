@@ -8,8 +8,8 @@ import re
 import time
 from pathlib import Path
 
-from cellsdocs.adr import load_adrs
-from cellsdocs.decisions import adr_graph_dot, adr_groups, render_adr_graph
+from cellsdocs.render.decisions import adr_graph_dot, adr_groups, render_adr_graph
+from cellsdocs.sources.adrs import load_adrs
 from cellsdocs.synth import write_adrs
 
 from conftest import ROOT

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from cellsdocs.alerts import parse_alert_file, parse_duration
 from cellsdocs.errors import SourceError
+from cellsdocs.sources.alerts import parse_alert_file, parse_duration
 
 GOOD = """\
 groups:

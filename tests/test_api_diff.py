@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from cellsdocs.protos.compile import compile_proto_tree
-from cellsdocs.protos.diff import diff_models
-from cellsdocs.protos.model import build_model
+from cellsdocs.sources.protos.compile import compile_proto_tree
+from cellsdocs.sources.protos.diff import diff_models
+from cellsdocs.sources.protos.model import build_model
 
 from helpers import ROOT
 

@@ -10,11 +10,11 @@ from pathlib import Path
 import markdown
 import pytest
 
-from cellsdocs.protos.comments import comment_html, comment_summary, safe_url
-from cellsdocs.protos.compile import compile_proto_tree
-from cellsdocs.protos.history import EMPTY_TREE, compare_revisions, default_base
-from cellsdocs.protos.model import build_model
-from cellsdocs.protos.render import package_labels, render_api, render_changes
+from cellsdocs.render.api import package_labels, render_api, render_changes
+from cellsdocs.sources.protos.comments import comment_html, comment_summary, safe_url
+from cellsdocs.sources.protos.compile import compile_proto_tree
+from cellsdocs.sources.protos.history import EMPTY_TREE, compare_revisions, default_base
+from cellsdocs.sources.protos.model import build_model
 
 from helpers import ROOT
 

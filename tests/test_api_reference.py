@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 from cellsdocs.errors import CellsDocsError
-from cellsdocs.protos.compile import compile_proto_tree
-from cellsdocs.protos.history import compare_revisions
-from cellsdocs.protos.model import ProtoModel, build_model
-from cellsdocs.protos.refs import resolve
-from cellsdocs.protos.render import render_api, undocumented
+from cellsdocs.render.api import render_api, undocumented
+from cellsdocs.sources.protos.compile import compile_proto_tree
+from cellsdocs.sources.protos.history import compare_revisions
+from cellsdocs.sources.protos.model import ProtoModel, build_model
+from cellsdocs.sources.protos.refs import resolve
 from cellsdocs.synth import write_proto_tree
 
 from helpers import MINIMAL

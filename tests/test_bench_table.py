@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cellsdocs.macros_lib import bench_table
+from cellsdocs.render.macros import bench_table
 
 
 def test_sizes_side_by_side_headline_first() -> None:

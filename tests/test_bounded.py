@@ -14,14 +14,14 @@ from pathlib import Path
 
 import pytest
 
+from cellsdocs.analysis.explain import Request, explain, resolve_cell
 from cellsdocs.errors import SourceError
-from cellsdocs.explain import Request, explain, resolve_cell
-from cellsdocs.gitsafe import check_revision
-from cellsdocs.jsregex import MATCH_TIMEOUT, MatchTimeout, catastrophic, translate
-from cellsdocs.routing import RouteMatch, RouteRule, RuleSet, load_rule_sets, parse_rule_set
-from cellsdocs.textio import read_text
-from cellsdocs.topology import parse_topology
-from cellsdocs.yamlsrc import load_yaml
+from cellsdocs.sources.gitsafe import check_revision
+from cellsdocs.sources.jsregex import MATCH_TIMEOUT, MatchTimeout, catastrophic, translate
+from cellsdocs.sources.routing import RouteMatch, RouteRule, RuleSet, load_rule_sets, parse_rule_set
+from cellsdocs.sources.textio import read_text
+from cellsdocs.sources.topology import parse_topology
+from cellsdocs.sources.yamlsrc import load_yaml
 
 from helpers import DATA, ROOT, SourceTree
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from cellsdocs.cellplan import plan_cell, plan_markdown, plan_text, toml_string
+from cellsdocs.analysis.cellplan import plan_cell, plan_markdown, plan_text, toml_string
 from cellsdocs.errors import CellsDocsError
-from cellsdocs.routing import load_rule_sets, parse_rule_set
-from cellsdocs.topology import _INT64_MAX, load_topology, parse_topology
+from cellsdocs.sources.routing import load_rule_sets, parse_rule_set
+from cellsdocs.sources.topology import _INT64_MAX, load_topology, parse_topology
 
 from helpers import MINIMAL, ROOT, cli
 

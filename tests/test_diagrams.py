@@ -16,12 +16,12 @@ from pathlib import Path
 import pytest
 
 import diagrams as diagrams_library
-from cellsdocs import diagramming
-from cellsdocs.diagramming import diagram_assets, diagram_dots, diagram_markdown, relative_url, render_diagrams
+from cellsdocs.drawing import diagrams as diagramming
+from cellsdocs.drawing.diagrams import diagram_assets, diagram_dots, diagram_markdown, relative_url, render_diagrams
 from cellsdocs.errors import CellsDocsError
 from cellsdocs.settings import SourcePaths
 from cellsdocs.site import SiteModel
-from cellsdocs.sources import load_sources
+from cellsdocs.sources.load import load_sources
 from cellsdocs.synth import write_topology
 
 from helpers import DATA, ROOT, SourceTree, build
@@ -212,7 +212,7 @@ def test_a_definition_that_raises_is_a_clean_error(minimal: SourceTree, tmp_path
 
 def test_a_graphviz_failure_names_the_diagram(minimal: SourceTree, tmp_path: Path) -> None:
     body = (
-        "from cellsdocs.diagramming import DiagramSpec, Drawing\n\n"
+        "from cellsdocs.drawing.diagrams import DiagramSpec, Drawing\n\n"
         "def build(site):\n"
         "    with Drawing('Bad') as drawing:\n"
         "        drawing.dot.body.append('this is { not DOT')\n"

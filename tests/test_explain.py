@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from cellsdocs.explain import Request, explain
-from cellsdocs.routing import parse_rule_set
-from cellsdocs.topology import Cell, Topology
+from cellsdocs.analysis.explain import Request, explain
+from cellsdocs.sources.routing import parse_rule_set
+from cellsdocs.sources.topology import Cell, Topology
 
 from conftest import DATA
 
@@ -40,7 +40,7 @@ def test_vector(case: dict[str, Any]) -> None:
 
 # --- Cookie headers, why-not words, examples ------------------------------------------------------
 
-from cellsdocs.explain import (  # noqa: E402
+from cellsdocs.analysis.explain import (  # noqa: E402
     Example,
     example_command,
     examples,
@@ -50,8 +50,8 @@ from cellsdocs.explain import (  # noqa: E402
     request_from_arguments,
     why_not,
 )
-from cellsdocs.jsregex import translate  # noqa: E402
-from cellsdocs.regex_sample import sample  # noqa: E402
+from cellsdocs.analysis.regex_sample import sample  # noqa: E402
+from cellsdocs.sources.jsregex import translate  # noqa: E402
 
 from conftest import ROOT  # noqa: E402
 
@@ -138,8 +138,8 @@ def test_sample_writes_a_string_the_pattern_matches(
 
 
 def test_examples_reach_their_own_rule_in_every_repository_rule_set() -> None:
-    from cellsdocs.routing import load_rule_sets
-    from cellsdocs.sources import load_topology
+    from cellsdocs.sources.load import load_topology
+    from cellsdocs.sources.routing import load_rule_sets
 
     real = load_topology(ROOT / "sources" / "topology-service" / "config.toml")
     sets = load_rule_sets(ROOT / "sources" / "http-router" / "rules")

@@ -10,14 +10,14 @@ import regex
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cellsdocs.adr import parse_adr
-from cellsdocs.alerts import parse_alert_file
 from cellsdocs.errors import CellsDocsError
-from cellsdocs.jsregex import JsRegexError, catastrophic, translate
 from cellsdocs.markdown import code, table, text
-from cellsdocs.routing import parse_rule_set
-from cellsdocs.runbooks import lint_runbook, parse_runbook
-from cellsdocs.topology import parse_topology
+from cellsdocs.sources.adrs import parse_adr
+from cellsdocs.sources.alerts import parse_alert_file
+from cellsdocs.sources.jsregex import JsRegexError, catastrophic, translate
+from cellsdocs.sources.routing import parse_rule_set
+from cellsdocs.sources.runbooks import lint_runbook, parse_runbook
+from cellsdocs.sources.topology import parse_topology
 
 FUZZ = settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

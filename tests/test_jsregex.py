@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from cellsdocs.jsregex import JsRegexError, translate
+from cellsdocs.sources.jsregex import JsRegexError, translate
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from cellsdocs.linkcheck import check_site
+from cellsdocs.linkcheck.site import check_site
 
 pytestmark = pytest.mark.site
 

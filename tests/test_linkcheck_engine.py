@@ -3,7 +3,7 @@
 A small site full of traps (broken pages, broken and good anchors on the same and on other pages,
 ``<a name>`` anchors, links inside inline SVG, deep nesting, a ``<base>``, duplicates across
 pages, non-HTML targets with fragments) is checked twice, by ``python -m linkcheck`` and by
-``python -m cellsdocs.linkcheck_engine``, with the same configuration; the CSV loggers' rows
+``python -m cellsdocs.linkcheck.engine``, with the same configuration; the CSV loggers' rows
 must be the same, apart from source line and column (lxml gives none) and timings.
 """
 
@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from cellsdocs import linkcheck_engine
-from cellsdocs.linkcheck import check_site, serve_site, site_documents
+from cellsdocs.linkcheck import engine as linkcheck_engine
+from cellsdocs.linkcheck.site import check_site, serve_site, site_documents
 
 _CONFIG = """\
 [checking]
@@ -114,7 +114,7 @@ def test_engine_reports_what_stock_linkchecker_reports(trap_site: Path, tmp_path
     tmp_path.chmod(0o755)
     with serve_site(trap_site) as url:
         stock = _rows("linkcheck", url, rc)
-        engine = _rows("cellsdocs.linkcheck_engine", url, rc)
+        engine = _rows("cellsdocs.linkcheck.engine", url, rc)
     assert engine == stock
     # the traps were sprung: the comparison is not between two empty reports
     warned = {row["urlname"] for row in stock if "not found" in row["warningstring"]}

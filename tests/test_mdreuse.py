@@ -8,8 +8,8 @@ import pytest
 from mkdocs.config import load_config
 
 from cellsdocs.errors import SourceError
-from cellsdocs.frontmatter import split_front_matter
 from cellsdocs.mkdocs.mdreuse import build_extensions_once
+from cellsdocs.sources.frontmatter import split_front_matter
 
 from conftest import ROOT
 

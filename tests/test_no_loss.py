@@ -141,8 +141,8 @@ def _write_many(args: tuple[str, int]) -> int:
 
 
 def _render_all(args: tuple[str, list[str]]) -> list[str]:
-    from cellsdocs.diagramming import render_svgs
-    from cellsdocs.graphviz import render_svg
+    from cellsdocs.drawing.diagrams import render_svgs
+    from cellsdocs.drawing.graphviz import render_svg
 
     folder, dots = args
     one = [render_svg(dot, name=f"d{i}", cache_dir=Path(folder)) for i, dot in enumerate(dots)]
@@ -209,7 +209,7 @@ def test_two_builds_at_once_on_an_empty_cache_give_the_same_site(minimal: Source
 
 
 def test_output_keys_of_pages() -> None:
-    from cellsdocs.pages import output_key
+    from cellsdocs.render.pages import output_key
 
     assert output_key("runbooks/alerts.md") == output_key("runbooks/alerts/index.md") == "runbooks/alerts/index.html"
     assert output_key("reference/cells/Cell-1.md") == output_key("reference/cells/cell-1.md")
@@ -218,7 +218,7 @@ def test_output_keys_of_pages() -> None:
 
 
 def test_colliding_pages_name_both_sources() -> None:
-    from cellsdocs.pages import page_collisions
+    from cellsdocs.render.pages import page_collisions
 
     errors = page_collisions(
         [
@@ -264,10 +264,10 @@ DUPLICATE = """groups:
 def test_duplicate_alert_names_are_all_shown(minimal: SourceTree) -> None:
     import datetime as dt
 
-    from cellsdocs.oncall import decorate_runbook, render_alert_index
+    from cellsdocs.render.oncall import decorate_runbook, render_alert_index
     from cellsdocs.settings import SourcePaths
     from cellsdocs.site import SiteModel
-    from cellsdocs.sources import load_sources
+    from cellsdocs.sources.load import load_sources
 
     minimal.write("alerts/canary.yml", DUPLICATE)
     sources = load_sources(SourcePaths.from_env(minimal.root, environ=minimal.env))

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from cellsdocs.errors import SourceError
-from cellsdocs.protos import history
-from cellsdocs.protos.compile import compile_proto_tree
-from cellsdocs.protos.model import ProtoModel, build_model
+from cellsdocs.sources.protos import history
+from cellsdocs.sources.protos.compile import compile_proto_tree
+from cellsdocs.sources.protos.model import ProtoModel, build_model
 
 
 def git(repo: Path, *args: str) -> None:

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from cellsdocs.errors import SourceError
-from cellsdocs.protos.compile import compile_proto_tree
+from cellsdocs.sources.protos.compile import compile_proto_tree
 
 from helpers import MINIMAL
 

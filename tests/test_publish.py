@@ -7,7 +7,7 @@ import sys
 import urllib.request
 from pathlib import Path
 
-from cellsdocs.linkcheck import serve_site
+from cellsdocs.linkcheck.site import serve_site
 
 from helpers import ROOT, run
 

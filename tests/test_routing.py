@@ -5,7 +5,7 @@ import json
 import pytest
 
 from cellsdocs.errors import SourceError
-from cellsdocs.routing import parse_rule_set
+from cellsdocs.sources.routing import parse_rule_set
 
 SESSION = [
     {

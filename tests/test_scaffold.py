@@ -14,13 +14,13 @@ import yaml
 from test_gitlab_ci import check_jsonschema
 
 from cellsdocs.errors import CellsDocsError, SourceError
-from cellsdocs.manifest import parse_manifest
 from cellsdocs.mkdocs.nav import expand_nav
-from cellsdocs.pages import FIXED_PAGES
+from cellsdocs.render.pages import FIXED_PAGES
 from cellsdocs.scaffold import render_files, scaffold
 from cellsdocs.settings import BuildOptions, SourcePaths
 from cellsdocs.site import SiteModel
-from cellsdocs.sources import SourcesInvalid, load_sources
+from cellsdocs.sources.load import SourcesInvalid, load_sources
+from cellsdocs.sources.manifest import parse_manifest
 
 from helpers import MINIMAL, ROOT, SourceTree, cli, run
 
@@ -206,7 +206,7 @@ def test_scaffold_writes_the_site(tmp_path: Path) -> None:
     plugins = [next(iter(p)) if isinstance(p, dict) else p for p in config["plugins"]]
     assert plugins == ["search", "cells", "macros"]
     macros = next(p["macros"] for p in config["plugins"] if isinstance(p, dict) and "macros" in p)
-    assert macros["modules"] == ["cellsdocs.macros_module"]
+    assert macros["modules"] == ["cellsdocs.mkdocs.macros_module"]
     for script in config["extra_javascript"]:
         assert (root / "docs" / script).is_file()
     assert {Path(s).name for s in config["extra_javascript"]} == {

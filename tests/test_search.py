@@ -22,7 +22,7 @@ from urllib.parse import quote, unquote, urlsplit
 import pytest
 from bs4 import BeautifulSoup
 
-from cellsdocs.search import ADR_BOOST, PROTO_FILE_BOOST, RUNBOOK_BOOST, rank_page
+from cellsdocs.mkdocs.search import ADR_BOOST, PROTO_FILE_BOOST, RUNBOOK_BOOST, rank_page
 
 from conftest import ROOT
 from helpers import ARTIFACTS

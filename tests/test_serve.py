@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from cellsdocs.serve import Server
+from cellsdocs.cli.serve import Server
 
 from helpers import ROOT, SourceTree, minimal_project
 
@@ -151,7 +151,7 @@ def test_no_build_hides_warnings_from_strict() -> None:
     """--quiet makes MkDocs 1.6 drop warnings from the --strict count: serve, bench and make use none."""
     worker = (ROOT / "src" / "cellsdocs" / "serve_worker.py").read_text()
     assert "load_config(config_file, site_dir=site_dir, strict=True)" in worker
-    for file in ("scripts/bench.py", "Makefile", "src/cellsdocs/serve.py", ".gitlab-ci.yml"):
+    for file in ("scripts/bench.py", "Makefile", "src/cellsdocs/cli/serve.py", ".gitlab-ci.yml"):
         for line in (ROOT / file).read_text().splitlines():
             if "mkdocs" in line and "build" in line:
                 assert "--quiet" not in line and " -q" not in line, (file, line)

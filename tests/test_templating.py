@@ -8,7 +8,7 @@ import pytest
 from jinja2.exceptions import SecurityError
 
 from cellsdocs.escaping import code_block, dot_url, json_for_html, markdown_text, nav_title, url_path
-from cellsdocs.templating import (
+from cellsdocs.mkdocs.templating import (
     MACRO_NAMES,
     TemplateRefused,
     literal_template,
@@ -142,7 +142,7 @@ def test_vet_page_accepts_escaped_snippet_lines() -> None:
 
 
 def test_macro_names_agree_with_the_registered_macros() -> None:
-    from cellsdocs.macros_env import MACROS
+    from cellsdocs.mkdocs.macros import MACROS
 
     assert set(MACROS) == MACRO_NAMES
 

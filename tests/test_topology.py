@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from cellsdocs.errors import SourceError
-from cellsdocs.topology import parse_topology, validate_address
+from cellsdocs.sources.topology import parse_topology, validate_address
 
 GOOD = """\
 [[cells]]

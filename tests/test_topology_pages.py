@@ -7,11 +7,11 @@ import re
 
 import pytest
 
-from cellsdocs.alerts import parse_alert_file
 from cellsdocs.markdown import escape_json_for_html
-from cellsdocs.routing import parse_rule_set
-from cellsdocs.topology import parse_topology
-from cellsdocs.topology_render import alerts_by_cell, readable_count, render_rules_table, routing_data
+from cellsdocs.render.topology import alerts_by_cell, readable_count, render_rules_table, routing_data
+from cellsdocs.sources.alerts import parse_alert_file
+from cellsdocs.sources.routing import parse_rule_set
+from cellsdocs.sources.topology import parse_topology
 
 HOSTILE_RULES = [
     {

@@ -228,7 +228,7 @@ def test_repository_manifest_is_local() -> None:
 
 
 def test_web_links_from_git_urls() -> None:
-    from cellsdocs.manifest import SourceSpec, web_link
+    from cellsdocs.sources.manifest import SourceSpec, web_link
 
     sha = "a" * 40
     cases = {
@@ -335,7 +335,7 @@ def test_real_upstream_formats_build_strict(project: Path, upstream: Path, tmp_p
 
 
 def test_handbook_adr_is_not_linted_as_madr() -> None:
-    from cellsdocs.adr import parse_adr
+    from cellsdocs.sources.adrs import parse_adr
 
     adr = parse_adr(HANDBOOK_ADR, file="adr/007.md", stem="007_route_by_session_prefix")
     assert (adr.style, adr.status, adr.number, str(adr.date)) == ("handbook", "accepted", 7, "2024-05-02")
@@ -343,7 +343,7 @@ def test_handbook_adr_is_not_linted_as_madr() -> None:
 
 
 def test_outside_links_are_rewritten_and_the_rest_left_alone(tmp_path: Path) -> None:
-    from cellsdocs.outside_links import rewrite_outside_links
+    from cellsdocs.sources.outside_links import rewrite_outside_links
 
     folder = tmp_path / "repo" / "adr"
     text = (

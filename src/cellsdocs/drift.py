@@ -11,8 +11,8 @@ import json
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
-from .errors import CellsDocsError
-from .markdown import escape_attr, table, text
+from cellsdocs.errors import CellsDocsError
+from cellsdocs.markdown import escape_attr, table, text
 
 __all__ = [
     "DRIFT_PAGE",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-from .escaping import code_block, html_attr, json_for_html, markdown_code, markdown_text
+from cellsdocs.escaping import code_block, html_attr, json_for_html, markdown_code, markdown_text
 
 __all__ = ["code", "code_block", "escape_attr", "escape_json_for_html", "link", "slug", "table", "text"]
 

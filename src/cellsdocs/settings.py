@@ -10,9 +10,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import SourceError
-from .manifest import KINDS, LockEntry, SourceSpec, load_lock, load_manifest, web_link
-from .remote import CheckoutMissing, checkout_dir
+from cellsdocs.errors import SourceError
+from cellsdocs.sources.manifest import KINDS, LockEntry, SourceSpec, load_lock, load_manifest, web_link
+from cellsdocs.sources.remote import CheckoutMissing, checkout_dir
 
 __all__ = ["ENV_VARS", "KIND_OF_VAR", "Origin", "SourcePaths", "manifest_file", "repo_root"]
 

@@ -11,9 +11,10 @@ from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path
 
-from .adr import Adr
-from .alerts import Alert
-from .decisions import (
+from cellsdocs.drift import DRIFT_PAGE, Finding, render_drift_page
+from cellsdocs.indexing import first_by
+from cellsdocs.render.api import ApiSite, render_api, render_changes
+from cellsdocs.render.decisions import (
     adr_banner,
     governance_index,
     make_backlinks,
@@ -21,17 +22,16 @@ from .decisions import (
     render_adr_index,
     render_timeline,
 )
-from .drift import DRIFT_PAGE, Finding, render_drift_page
-from .indexing import first_by
-from .oncall import decorate_runbook, render_alert_index, render_freshness
-from .outside_links import rewrite_outside_links
-from .protos.history import ApiHistory, compare_revisions
-from .protos.render import ApiSite, render_api, render_changes
-from .runbooks import Runbook
-from .settings import BuildOptions
-from .sources import Sources
-from .textio import display_path
-from .topology_render import render_topology_pages
+from cellsdocs.render.oncall import decorate_runbook, render_alert_index, render_freshness
+from cellsdocs.render.topology import render_topology_pages
+from cellsdocs.settings import BuildOptions
+from cellsdocs.sources.adrs import Adr
+from cellsdocs.sources.alerts import Alert
+from cellsdocs.sources.load import Sources
+from cellsdocs.sources.outside_links import rewrite_outside_links
+from cellsdocs.sources.protos.history import ApiHistory, compare_revisions
+from cellsdocs.sources.runbooks import Runbook
+from cellsdocs.sources.textio import display_path
 
 __all__ = ["KIND_PAGES", "SiteModel"]
 
@@ -92,7 +92,7 @@ class SiteModel:
     @cached_property
     def pages(self) -> dict[str, str]:
         """Site path -> Markdown of every generated page."""
-        from .pages import collection_indexes
+        from cellsdocs.render.pages import collection_indexes
 
         present = self.sources.paths.present
         pages = collection_indexes(self.sources)
@@ -129,7 +129,7 @@ class SiteModel:
     def absent_pages(self) -> frozenset[str]:
         """The always-generated pages this site lacks because their source kind is absent (the nav
         drops the entries naming them)."""
-        from .pages import FIXED_PAGES
+        from cellsdocs.render.pages import FIXED_PAGES
 
         if not self.sources.paths.absent:
             return frozenset()
@@ -138,7 +138,7 @@ class SiteModel:
     def _check_page_paths(self, pages: dict[str, str]) -> None:
         """No two sources write one page (``cells-docs check`` runs the same check over the plan;
         here it also covers pages the plan does not know and the site's URL style)."""
-        from .pages import page_collisions, page_plan
+        from cellsdocs.render.pages import page_collisions, page_plan
 
         plan = page_plan(self.sources)
         planned = {uri for uri, _ in plan}
@@ -153,8 +153,8 @@ class SiteModel:
 
     def _place_diagrams(self, pages: dict[str, str]) -> None:
         """Put the architecture diagrams on the generated pages they illustrate."""
-        from .diagramming import diagram_markdown, render_diagrams
-        from .topology_render import CELLS, ROUTING, cell_page
+        from cellsdocs.drawing.diagrams import diagram_markdown, render_diagrams
+        from cellsdocs.render.topology import CELLS, ROUTING, cell_page
 
         rendered = render_diagrams(self)
 
@@ -214,7 +214,7 @@ class SiteModel:
     @cached_property
     def assets(self) -> dict[str, bytes]:
         """Site path -> content of every generated non-page file (diagram icons, ...)."""
-        from .diagramming import diagram_assets
+        from cellsdocs.drawing.diagrams import diagram_assets
 
         return diagram_assets(self)
 

@@ -14,7 +14,7 @@ import subprocess
 from collections.abc import Iterable
 from pathlib import Path
 
-from .errors import CellsDocsError
+from cellsdocs.errors import CellsDocsError
 
 __all__ = ["SITE_MARKERS", "check_site_dir", "protected_folders"]
 

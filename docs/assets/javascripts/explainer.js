@@ -1,4 +1,4 @@
-/* Route explainer: the same semantics as src/cellsdocs/explain.py, run in the browser on the rule
+/* Route explainer: the same semantics as src/cellsdocs/analysis/explain.py, run in the browser on the rule
  * sets and cells exported at build time (<script type="application/json" id="cells-routing-data">).
  * The rule patterns are JavaScript regular expressions, used here as the router uses them.
  * Every value from the sources or the reader is written with textContent, never as HTML; links

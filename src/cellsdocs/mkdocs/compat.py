@@ -1,5 +1,5 @@
 """The places where the site reaches into a third-party package's internals, each refused on a
-version it was not verified against (as :mod:`cellsdocs.linkcheck_engine` does for linkchecker).
+version it was not verified against (as :mod:`cellsdocs.linkcheck.engine` does for linkchecker).
 
 - mkdocs-macros: its ``env.render`` is replaced by a sandboxed, strict one (:mod:`..macros_env`).
 - MkDocs: ``PluginCollection._event_origins`` is read to time our events (:mod:`..buildclock`,

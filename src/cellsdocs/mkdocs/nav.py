@@ -8,10 +8,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ..adr import adr_files
-from ..escaping import nav_title
-from ..runbooks import runbook_files
-from ..settings import SourcePaths
+from cellsdocs.escaping import nav_title
+from cellsdocs.settings import SourcePaths
+from cellsdocs.sources.adrs import adr_files
+from cellsdocs.sources.runbooks import runbook_files
 
 __all__ = ["NAV_CHUNK", "NAV_FANOUT", "collection_files", "expand_nav"]
 

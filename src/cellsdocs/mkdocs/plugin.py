@@ -37,16 +37,16 @@ from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority  # noqa: E4
 from mkdocs.structure.files import File, Files  # noqa: E402
 from mkdocs.structure.pages import Page  # noqa: E402
 
-from .. import buildclock  # noqa: E402
-from ..drift import DRIFT_PAGE, PLACEHOLDER, findings_json, render_findings  # noqa: E402
-from ..errors import CellsDocsError  # noqa: E402
-from ..escaping import nav_title  # noqa: E402
-from ..settings import BuildOptions, SourcePaths, manifest_file  # noqa: E402
-from ..site import SiteModel  # noqa: E402
-from ..sources import SourcesInvalid, fingerprint, load_sources  # noqa: E402
-from ..templating import literal_template, protect_foreign_templates  # noqa: E402
-from .compat import require  # noqa: E402
-from .nav import collection_files, expand_nav  # noqa: E402
+from cellsdocs.drift import DRIFT_PAGE, PLACEHOLDER, findings_json, render_findings  # noqa: E402
+from cellsdocs.errors import CellsDocsError  # noqa: E402
+from cellsdocs.escaping import nav_title  # noqa: E402
+from cellsdocs.mkdocs import buildclock  # noqa: E402
+from cellsdocs.mkdocs.compat import require  # noqa: E402
+from cellsdocs.mkdocs.nav import collection_files, expand_nav  # noqa: E402
+from cellsdocs.mkdocs.templating import literal_template, protect_foreign_templates  # noqa: E402
+from cellsdocs.settings import BuildOptions, SourcePaths, manifest_file  # noqa: E402
+from cellsdocs.site import SiteModel  # noqa: E402
+from cellsdocs.sources.load import SourcesInvalid, fingerprint, load_sources  # noqa: E402
 
 __all__ = ["CellsConfig", "CellsPlugin", "site_for"]
 
@@ -181,7 +181,7 @@ class CellsPlugin(BasePlugin[CellsConfig]):  # type: ignore[no-untyped-call]
 
     def _check_site_dir(self, config: MkDocsConfig, paths: SourcePaths) -> None:
         """``mkdocs build`` empties its site folder: never a source, the docs or a tracked folder."""
-        from ..sitedir import check_site_dir
+        from cellsdocs.sitedir import check_site_dir
 
         sources = [*paths.watched(), Path(config.docs_dir)]
         check_site_dir(config.site_dir, root=self.root(config), sources=sources, siblings=(), label="site_dir")
@@ -210,7 +210,7 @@ class CellsPlugin(BasePlugin[CellsConfig]):  # type: ignore[no-untyped-call]
             labels = {f"reference/api/{folder}": label for folder, label in site.api_nav_labels.items()}
             config.nav = expand_nav(self._nav, uris, site.absent_pages, labels) or []
         if os.environ.get("CELLS_DUMP_MARKDOWN"):  # benchmark only
-            from .benchdump import dump_nav
+            from cellsdocs.mkdocs.benchdump import dump_nav
 
             dump_nav(config)
         buildclock.install(config, started=started, owners={"macros", "cells"})
@@ -268,21 +268,21 @@ class CellsPlugin(BasePlugin[CellsConfig]):  # type: ignore[no-untyped-call]
             else:
                 page.meta["title"] = nav_title(page._title_from_render)
         if os.environ.get("CELLS_DUMP_MARKDOWN"):  # benchmark only
-            from .benchdump import dump_page
+            from cellsdocs.mkdocs.benchdump import dump_page
 
             dump_page(page)
         return html
 
     @event_priority(-100)  # after every other plugin's: the config is final, no page is rendered yet
     def on_nav(self, nav: Any, *, config: MkDocsConfig, files: Files) -> Any:
-        from .mdreuse import build_extensions_once
+        from cellsdocs.mkdocs.mdreuse import build_extensions_once
 
         build_extensions_once(config)  # each Markdown extension built once per build, not per page
         return nav
 
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
         if os.environ.get("CELLS_DUMP_MARKDOWN"):  # benchmark only
-            from .benchdump import dump_assets
+            from cellsdocs.mkdocs.benchdump import dump_assets
 
             dump_assets(config, files)
         return env

@@ -18,9 +18,9 @@ import unicodedata
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from ..errors import CellsDocsError
-from ..escaping import markdown_text
-from ..settings import repo_root
+from cellsdocs.errors import CellsDocsError
+from cellsdocs.escaping import markdown_text
+from cellsdocs.settings import repo_root
 
 __all__ = ["KIT", "TEMPLATES", "default_package", "kit_root", "render_files", "scaffold"]
 

@@ -1,0 +1,1 @@
+"""The ``cells-docs`` command line."""

@@ -1,0 +1,1 @@
+"""Drawing: the live architecture diagrams, from definition files to self-contained SVG."""

@@ -1,0 +1,1 @@
+"""Link checking of a built site with ``linkchecker``."""

@@ -1,7 +1,0 @@
-"""The Topology Service API: compile ``.proto`` trees with the real protoc into a typed model."""
-
-from __future__ import annotations
-
-from .compile import compile_proto_tree, include_dirs
-
-__all__ = ["compile_proto_tree", "include_dirs"]

@@ -1,0 +1,1 @@
+"""Rendering: one module per generated page family, Markdown keyed by site path."""
