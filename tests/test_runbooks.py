@@ -6,9 +6,10 @@ import datetime as dt
 
 import pytest
 
+from cellsdocs.checks import check_alert_contract
 from cellsdocs.render.oncall import decorate_runbook
 from cellsdocs.sources.alerts import parse_alert_file
-from cellsdocs.sources.runbooks import RunbookCollection, check_alert_contract, lint_runbook, parse_runbook
+from cellsdocs.sources.runbooks import RunbookCollection, lint_runbook, parse_runbook
 
 from helpers import MINIMAL, SourceTree, cli
 
@@ -337,7 +338,7 @@ def test_good_escalation_targets(pager: str, chat: str) -> None:
 
 def test_escalation_targets_are_escaped_where_they_land() -> None:
     from cellsdocs.render.oncall import reach_html
-    from cellsdocs.sources.runbooks import Escalation
+    from cellsdocs.sources.runbook_parts import Escalation
 
     html = reach_html(Escalation(pager="https://pd.example.com/a_b_?x=1&y=:smile:", chat="#a_b_c_"))
     assert 'href="https://pd.example.com/a_b_?x=1&amp;y=:smile:"' in html

@@ -11,7 +11,6 @@ from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path
 
-from cellsdocs.drift import DRIFT_PAGE, Finding, render_drift_page
 from cellsdocs.indexing import first_by
 from cellsdocs.render.api import ApiSite, render_api, render_changes
 from cellsdocs.render.decisions import (
@@ -22,6 +21,7 @@ from cellsdocs.render.decisions import (
     render_adr_index,
     render_timeline,
 )
+from cellsdocs.render.drift import DRIFT_PAGE, Finding, render_drift_page
 from cellsdocs.render.oncall import decorate_runbook, render_alert_index, render_freshness
 from cellsdocs.render.topology import render_topology_pages
 from cellsdocs.settings import BuildOptions

@@ -14,7 +14,6 @@ import jinja2
 from jinja2.exceptions import SecurityError
 from mkdocs.exceptions import PluginError
 
-from cellsdocs.drift import Finding, marker
 from cellsdocs.errors import CellsDocsError, DanglingReference
 from cellsdocs.mkdocs.compat import require
 from cellsdocs.mkdocs.plugin import site_for
@@ -27,6 +26,7 @@ from cellsdocs.mkdocs.templating import (
     vet_template,
 )
 from cellsdocs.render import macros as macros_lib
+from cellsdocs.render.drift import Finding, marker
 from cellsdocs.render.macros import MacroContext
 
 __all__ = ["MACROS", "register"]

@@ -37,13 +37,13 @@ from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority  # noqa: E4
 from mkdocs.structure.files import File, Files  # noqa: E402
 from mkdocs.structure.pages import Page  # noqa: E402
 
-from cellsdocs.drift import DRIFT_PAGE, PLACEHOLDER, findings_json, render_findings  # noqa: E402
 from cellsdocs.errors import CellsDocsError  # noqa: E402
 from cellsdocs.escaping import nav_title  # noqa: E402
 from cellsdocs.mkdocs import buildclock  # noqa: E402
 from cellsdocs.mkdocs.compat import require  # noqa: E402
 from cellsdocs.mkdocs.nav import collection_files, expand_nav  # noqa: E402
 from cellsdocs.mkdocs.templating import literal_template, protect_foreign_templates  # noqa: E402
+from cellsdocs.render.drift import DRIFT_PAGE, PLACEHOLDER, findings_json, render_findings  # noqa: E402
 from cellsdocs.settings import BuildOptions, SourcePaths, manifest_file  # noqa: E402
 from cellsdocs.site import SiteModel  # noqa: E402
 from cellsdocs.sources.load import SourcesInvalid, fingerprint, load_sources  # noqa: E402

@@ -16,7 +16,8 @@ from cellsdocs.escaping import code_block, html_attr, markdown_code, markdown_te
 from cellsdocs.markdown import code, table, text
 from cellsdocs.sources.alerts import Alert
 from cellsdocs.sources.load import Sources
-from cellsdocs.sources.runbooks import FIRST_FIVE, Escalation, Runbook, parse_first_five
+from cellsdocs.sources.runbook_parts import FIRST_FIVE, Escalation, parse_first_five
+from cellsdocs.sources.runbooks import Runbook
 
 __all__ = [
     "decorate_runbook",

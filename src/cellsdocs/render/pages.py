@@ -82,8 +82,8 @@ def output_key(uri: str, *, directory_urls: bool = True) -> str:
 def page_plan(sources: Sources) -> list[tuple[str, str]]:
     """(site path, where it comes from) of every page the sources make: generated pages named
     after a source (cells, rule sets, proto files and services), ADRs, runbooks, the fixed pages."""
-    from cellsdocs.drift import DRIFT_PAGE
     from cellsdocs.render.api import build_api_site
+    from cellsdocs.render.drift import DRIFT_PAGE
     from cellsdocs.render.topology import cell_page, rule_set_page
 
     plan: list[tuple[str, str]] = [(uri, "a generated page") for uri in (*FIXED_PAGES, DRIFT_PAGE)]

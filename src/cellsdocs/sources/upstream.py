@@ -182,7 +182,7 @@ def _drift(summary: Summary, new: SourcePaths) -> None:
     except SourcesInvalid as exc:
         summary.problems.extend(f"invalid source: {e.format()}" for e in exc.errors)
         return
-    from cellsdocs.drift import render_findings
+    from cellsdocs.render.drift import render_findings
 
     summary.drift = len(sources.drift)
     if sources.drift:

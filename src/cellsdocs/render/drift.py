@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 
-from cellsdocs.errors import CellsDocsError
+from cellsdocs.checks import Finding
 from cellsdocs.markdown import escape_attr, table, text
 
 __all__ = [
@@ -26,27 +26,6 @@ __all__ = [
 DRIFT_PAGE = "reference/drift.md"
 #: replaced, once every page has been rendered, by the findings of the whole build
 PLACEHOLDER = "<!-- cells-docs: drift findings -->"
-
-
-@dataclass(frozen=True, kw_only=True)
-class Finding:
-    """One dangling reference: where it is (page or source file and line) and what is missing."""
-
-    where: str
-    line: int | None
-    kind: str
-    message: str
-    hint: str = ""
-
-    @classmethod
-    def from_error(cls, error: CellsDocsError, *, kind: str, where: str | None = None) -> Finding:
-        return cls(
-            where=where or error.file or "?",
-            line=error.line,
-            kind=kind,
-            message=(f"{error.key}: " if error.key else "") + error.message,
-            hint=error.hint or "",
-        )
 
 
 def marker(finding: Finding, label: str) -> str:
