@@ -117,7 +117,8 @@ def bench_routing(tmp: Path, repeat: int) -> dict[str, object]:
 
     from cellsdocs.analysis.explain import Request
     from cellsdocs.analysis.replay import replay
-    from cellsdocs.render.topology import cells_table, render_rules_table
+    from cellsdocs.render.routing import render_rules_table
+    from cellsdocs.render.topology import cells_table
     from cellsdocs.sources.routing import load_rule_sets, parse_rule_set
     from cellsdocs.sources.topology import load_topology
     from cellsdocs.synth import synthetic_requests, synthetic_rules, write_rule_sets, write_topology

@@ -8,7 +8,8 @@ import re
 import pytest
 
 from cellsdocs.markdown import escape_json_for_html
-from cellsdocs.render.topology import alerts_by_cell, readable_count, render_rules_table, routing_data
+from cellsdocs.render.routing import render_rules_table, routing_data
+from cellsdocs.render.topology import alerts_by_cell, readable_count
 from cellsdocs.sources.alerts import parse_alert_file
 from cellsdocs.sources.routing import parse_rule_set
 from cellsdocs.sources.topology import parse_topology

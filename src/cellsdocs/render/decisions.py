@@ -14,6 +14,7 @@ from cellsdocs.drawing.graphviz import render_svg
 from cellsdocs.errors import CellsDocsError
 from cellsdocs.escaping import dot_string, dot_url, html_text, url_path
 from cellsdocs.markdown import code, escape_attr, text
+from cellsdocs.render.page import GeneratedPage
 from cellsdocs.sources.adrs import Adr, AdrCollection
 from cellsdocs.sources.load import Sources
 from cellsdocs.sources.protos.refs import resolve
@@ -143,10 +144,10 @@ def render_adr_index(collection: AdrCollection, *, directory_urls: bool = True) 
     )
     tag_options = "".join(f'<option value="{escape_attr(t)}">{html_text(t)}</option>' for t in tags)
     return (
-        "---\nrender_macros: false\n---\n\n# Architecture decisions\n\n"
-        f'<p class="cells-generated" data-search-exclude>Generated at build time from {code(collection.folder)} by '
-        f"{code(GENERATOR)}.</p>\n\n"
-        "Why the Cells platform and this site are built the way they are, one record per decision. "
+        GeneratedPage(
+            generator=GENERATOR, source=code(collection.folder), heading="Architecture decisions", edit=""
+        ).header()
+        + "Why the Cells platform and this site are built the way they are, one record per decision. "
         "Also: the [timeline](timeline.md) and the [relation graph](graph.md). "
         'New records: `cells-docs adr new "Title"`.\n\n'
         '<form class="cells-adr-filter" id="cells-adr-filter" aria-label="Filter decisions">\n'
@@ -162,7 +163,13 @@ def render_adr_index(collection: AdrCollection, *, directory_urls: bool = True) 
 def render_timeline(collection: AdrCollection) -> str:
     dated = sorted((a for a in collection.adrs if a.date is not None), key=lambda a: (a.date, a.number or 0))
     out = [
-        "---\nrender_macros: false\ntitle: Decision timeline\n---\n\n# Decision timeline\n\n",
+        GeneratedPage(
+            generator=GENERATOR,
+            source=code(collection.folder),
+            title="Decision timeline",
+            heading="Decision timeline",
+            edit="",
+        ).header(),
         "Every dated decision, oldest first.\n\n",
     ]
     year = None
@@ -342,8 +349,14 @@ def render_adr_graph(collection: AdrCollection, *, directory_urls: bool, cache_d
         for s in ("accepted", "proposed", "rejected", "deprecated", "superseded")
     )
     return (
-        "---\nrender_macros: false\ntitle: Decision graph\n---\n\n# Decision graph\n\n"
-        f"How the {len(adrs)} decisions relate: a red arrow points from a record to the one it supersedes, a "
+        GeneratedPage(
+            generator=GENERATOR,
+            source=code(collection.folder),
+            title="Decision graph",
+            heading="Decision graph",
+            edit="",
+        ).header()
+        + f"How the {len(adrs)} decisions relate: a red arrow points from a record to the one it supersedes, a "
         "dashed line joins related records; older records sit higher. Records that relate to one another form "
         f"a group ({len(groups)} group{'s' if len(groups) != 1 else ''}). Click a box to open the record. "
         f"Colours: {legend}.\n\n"

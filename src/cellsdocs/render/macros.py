@@ -16,14 +16,8 @@ from dataclasses import dataclass
 from cellsdocs.analysis.explain import first_cell
 from cellsdocs.errors import CellsDocsError, DanglingReference
 from cellsdocs.markdown import code, escape_attr, table, text
-from cellsdocs.render.topology import (
-    cell_page,
-    cells_table,
-    readable_count,
-    render_rules_table,
-    rule_anchor,
-    rule_set_page,
-)
+from cellsdocs.render.routing import render_rules_table, rule_anchor, rule_set_page
+from cellsdocs.render.topology import cell_page, cells_table, readable_count
 from cellsdocs.settings import ENV_VARS, KIND_OF_VAR
 from cellsdocs.site import SiteModel
 from cellsdocs.sources.protos.refs import resolve
@@ -333,8 +327,8 @@ def rules_table(ctx: MacroContext, name: str | None = None) -> str:
 
 
 def diagram(ctx: MacroContext, name: str, caption: str | None = None) -> str:
-    """A generated architecture diagram (see :mod:`cellsdocs.drawing.diagrams`), with caption and alt text."""
-    from cellsdocs.drawing.diagrams import diagram_markdown
+    """A generated architecture diagram (see :mod:`cellsdocs.drawing.place`), with caption and alt text."""
+    from cellsdocs.drawing.place import diagram_markdown
 
     return diagram_markdown(ctx.site, name, from_page=ctx.page, caption=caption)
 

@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 from cellsdocs.escaping import code_block, html_attr, markdown_code, markdown_text, url_path
 from cellsdocs.markdown import code, table, text
+from cellsdocs.render.page import GeneratedPage
 from cellsdocs.sources.alerts import Alert
 from cellsdocs.sources.load import Sources
 from cellsdocs.sources.runbook_parts import FIRST_FIVE, Escalation, parse_first_five
@@ -176,10 +177,6 @@ def decorate_runbook(
     return "".join(out)
 
 
-def _front(title: str) -> str:
-    return f"---\nrender_macros: false\ntitle: {title}\n---\n\n"
-
-
 def render_alert_index(sources: Sources) -> str:
     """Every alert, A-Z, with its runbook, severity, service and pager; gaps called out."""
     page = "runbooks/alerts.md"
@@ -215,10 +212,13 @@ def render_alert_index(sources: Sources) -> str:
         )
     gaps = f"**{missing} alert(s) have no runbook.**" if missing else "Every alert has a runbook."
     return (
-        _front("On-call index")
-        + "# On-call index\n\n"
-        + '<p class="cells-generated" data-search-exclude>Generated at build time from '
-        f"{code(', '.join(sources.alerts.files))} and the runbooks by {code(GENERATOR)}.</p>\n\n"
+        GeneratedPage(
+            generator=GENERATOR,
+            source=f"{code(', '.join(sources.alerts.files))} and the runbooks",
+            title="On-call index",
+            heading="On-call index",
+            edit="",
+        ).header()
         + f"Every alert of the rule files, A to Z, with the runbook its `runbook` annotation points at. {gaps} "
         "The build checks the contract both ways: each alert's runbook exists, has the alert's heading and "
         "lists the alert; each alert a runbook lists exists.\n\n"
@@ -247,10 +247,14 @@ def render_freshness(sources: Sources, today: dt.date) -> str:
         )
     summary = f"**{stale} runbook(s) overdue for review.**" if stale else "Every runbook is current."
     return (
-        _front("Runbook freshness")
-        + "# Runbook freshness\n\n"
-        + '<p class="cells-generated" data-search-exclude>Generated at build time '
-        f"({today.isoformat()}) from the runbooks' front matter by {code(GENERATOR)}.</p>\n\n"
+        GeneratedPage(
+            generator=GENERATOR,
+            source="the runbooks' front matter",
+            title="Runbook freshness",
+            heading="Runbook freshness",
+            when=today.isoformat(),
+            edit="",
+        ).header()
         + f"A runbook is overdue when `last_reviewed` + `review_every` is before the build date. {summary} "
         "Overdue runbooks show a warning at the top. To review one: walk through it, fix what is wrong, and set "
         "`last_reviewed` to today.\n\n" + table(["Runbook", "Owner", "Last reviewed", "Every", "Due", "Status"], rows)

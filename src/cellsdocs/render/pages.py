@@ -8,9 +8,10 @@ from pathlib import Path
 
 from cellsdocs.errors import SourceError
 from cellsdocs.markdown import code, link, table, text
+from cellsdocs.render.page import GeneratedPage
 from cellsdocs.sources.load import Sources
 
-__all__ = ["FIXED_PAGES", "collection_indexes", "generator_banner", "output_key", "page_collisions", "page_plan"]
+__all__ = ["FIXED_PAGES", "collection_indexes", "output_key", "page_collisions", "page_plan"]
 
 #: pages the build always generates, whatever the sources say
 FIXED_PAGES = (
@@ -30,14 +31,6 @@ FIXED_PAGES = (
 )
 
 
-def generator_banner(source: str, generator: str) -> str:
-    """The note every generated page carries: where its content came from."""
-    return (
-        f'<p class="cells-generated" data-search-exclude>Generated at build time from {code(source)} by '
-        f"{code(generator)}. Edit the source, not this page.</p>\n\n"
-    )
-
-
 def runbook_index(sources: Sources) -> str:
     rows = []
     for book in sorted(sources.runbooks.runbooks, key=lambda b: (b.service, b.name)):
@@ -52,8 +45,9 @@ def runbook_index(sources: Sources) -> str:
         )
     body = table(["Service", "Runbook", "Alerts", "Severity", "Owner"], rows) if rows else "_No runbooks yet._\n"
     return (
-        "---\nrender_macros: false\n---\n\n# Runbooks\n\n"
-        + generator_banner(sources.runbooks.folder, "cellsdocs.render.pages.runbook_index")
+        GeneratedPage(
+            generator="cellsdocs.render.pages.runbook_index", source=code(sources.runbooks.folder), heading="Runbooks"
+        ).header()
         + "What to check and what to do when an alert fires, one page per failure mode.\n\n"
         + body
     )
@@ -84,7 +78,8 @@ def page_plan(sources: Sources) -> list[tuple[str, str]]:
     after a source (cells, rule sets, proto files and services), ADRs, runbooks, the fixed pages."""
     from cellsdocs.render.api import build_api_site
     from cellsdocs.render.drift import DRIFT_PAGE
-    from cellsdocs.render.topology import cell_page, rule_set_page
+    from cellsdocs.render.routing import rule_set_page
+    from cellsdocs.render.topology import cell_page
 
     plan: list[tuple[str, str]] = [(uri, "a generated page") for uri in (*FIXED_PAGES, DRIFT_PAGE)]
     topology = sources.topology
