@@ -40,16 +40,8 @@ def test_vector(case: dict[str, Any]) -> None:
 
 # --- Cookie headers, why-not words, examples ------------------------------------------------------
 
-from cellsdocs.analysis.explain import (  # noqa: E402
-    Example,
-    example_command,
-    examples,
-    parse_cookie_header,
-    quoted,
-    report,
-    request_from_arguments,
-    why_not,
-)
+from cellsdocs.analysis.examples import Example, example_command, examples, report  # noqa: E402
+from cellsdocs.analysis.explain import parse_cookie_header, quoted, request_from_arguments, why_not  # noqa: E402
 from cellsdocs.analysis.regex_sample import sample  # noqa: E402
 from cellsdocs.sources.jsregex import translate  # noqa: E402
 

@@ -91,7 +91,8 @@ def _load(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 
 
 def _cmd_explain(args: argparse.Namespace) -> int:
-    from cellsdocs.analysis.explain import examples, explain, report, request_from_arguments
+    from cellsdocs.analysis.examples import examples, report
+    from cellsdocs.analysis.explain import explain, request_from_arguments
 
     sources = _load(args)
     if sources is None:

@@ -146,7 +146,7 @@ def routing_data(sources: Sources, active: str) -> dict[str, object]:
     """What the explainer page needs, exported at build time (plain JSON): the rule sets with each
     rule's link (its row in the rule set's table) and one example request per rule, and the cells
     with their pages' links."""
-    from cellsdocs.analysis.explain import examples
+    from cellsdocs.analysis.examples import examples
     from cellsdocs.render.topology import cell_page  # the cell pages import this module
 
     def regex(value: object) -> str | None:
