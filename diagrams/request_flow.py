@@ -18,7 +18,7 @@ from diagrams.programming.language import Go
 from diagrams.saas.cdn import Cloudflare
 
 from cellsdocs.analysis.explain import first_cell
-from cellsdocs.drawing.diagrams import (
+from cellsdocs.drawing.api import (
     TABLE_NODE,
     Cell,
     DiagramSpec,

@@ -22,7 +22,7 @@ from diagrams.programming.framework import Rails
 from diagrams.programming.language import Go
 from diagrams.saas.cdn import Cloudflare
 
-from cellsdocs.drawing.diagrams import (
+from cellsdocs.drawing.api import (
     TABLE_NODE,
     Cell,
     DiagramSpec,

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from diagrams.programming.language import Go
 
-from cellsdocs.drawing.diagrams import (
+from cellsdocs.drawing.api import (
     TABLE_NODE,
     Cell,
     DiagramSpec,

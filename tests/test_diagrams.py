@@ -1,13 +1,13 @@
 """Live architecture diagrams: golden DOT, determinism, following the sources, self-contained and
 safe SVG, the render cache and clean errors.
 
-Regenerate the golden files with ``UPDATE_GOLDENS=1 pytest tests/test_diagrams.py``.
+Regenerate the golden files with ``pytest tests/test_diagrams.py --update-goldens`` (or
+``UPDATE_GOLDENS=1``).
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 from html import unescape
@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 import diagrams as diagrams_library
-from cellsdocs.drawing import diagrams as diagramming
-from cellsdocs.drawing.diagrams import diagram_assets, diagram_dots, diagram_markdown, relative_url, render_diagrams
+from cellsdocs.drawing import graphviz as dot_runner
+from cellsdocs.drawing.place import diagram_assets, diagram_dots, diagram_markdown, relative_url, render_diagrams
 from cellsdocs.errors import CellsDocsError
 from cellsdocs.settings import SourcePaths
 from cellsdocs.site import SiteModel
@@ -55,17 +55,19 @@ def add_cell(tree: SourceTree, name: str, *, cell_id: int, extra: str = "") -> N
 
 @pytest.fixture(autouse=True)
 def _fresh_stats() -> None:
-    diagramming.RENDER_STATS.update(rendered=0, cached=0)
+    dot_runner.RENDER_STATS.update(rendered=0, cached=0)
 
 
 @pytest.mark.parametrize("name", ["system-overview", "request-flow", "topology-api", "cell-cell-2"])
-def test_golden_dot(name: str, minimal: SourceTree, tmp_path: Path) -> None:
+def test_golden_dot(name: str, minimal: SourceTree, tmp_path: Path, update_goldens: bool) -> None:
     dot = normalised(diagram_dots(model(minimal, tmp_path / "root"))[name])
     golden = GOLDEN / f"{name}.dot"
-    if os.environ.get("UPDATE_GOLDENS"):
+    if update_goldens:
         golden.parent.mkdir(parents=True, exist_ok=True)
         golden.write_text(dot, encoding="utf-8")
-    assert dot == golden.read_text(encoding="utf-8"), f"{golden} is stale (regenerate with UPDATE_GOLDENS=1)"
+    regenerate = "regenerate with --update-goldens or UPDATE_GOLDENS=1"
+    assert golden.is_file(), f"{golden} is missing ({regenerate})"
+    assert dot == golden.read_text(encoding="utf-8"), f"{golden} is stale ({regenerate})"
     assert str(ROOT) not in dot and str(tmp_path) not in dot
 
 
@@ -79,13 +81,13 @@ def test_every_diagram_is_drawn_once(minimal: SourceTree, tmp_path: Path) -> Non
         "topology-api",
     ]
     assert render_diagrams(site) is render_diagrams(site)
-    assert diagramming.RENDER_STATS == {"rendered": 5, "cached": 0}
+    assert dot_runner.RENDER_STATS == {"rendered": 5, "cached": 0}
 
 
 def test_same_model_gives_identical_output(minimal: SourceTree, tmp_path: Path) -> None:
     first = render_diagrams(model(minimal, tmp_path / "a"))
     second = render_diagrams(model(minimal, tmp_path / "b"))  # another cache: rendered again
-    assert diagramming.RENDER_STATS["cached"] == 0
+    assert dot_runner.RENDER_STATS["cached"] == 0
     for name, diagram in first.items():
         assert diagram.dot == second[name].dot
         assert diagram.svg == second[name].svg
@@ -190,10 +192,10 @@ def test_hostile_source_text_shows_as_text(minimal: SourceTree, tmp_path: Path) 
 
 def test_warm_render_renders_nothing(minimal: SourceTree, tmp_path: Path) -> None:
     render_diagrams(model(minimal, tmp_path / "root"))
-    assert diagramming.RENDER_STATS == {"rendered": 5, "cached": 0}
+    assert dot_runner.RENDER_STATS == {"rendered": 5, "cached": 0}
     assert len(list((tmp_path / "root" / ".cache" / "diagrams").glob("*.svg"))) == 5
     render_diagrams(model(minimal, tmp_path / "root"))
-    assert diagramming.RENDER_STATS == {"rendered": 5, "cached": 5}
+    assert dot_runner.RENDER_STATS == {"rendered": 5, "cached": 5}
 
 
 def _definitions(root: Path, name: str, body: str) -> None:
@@ -212,7 +214,7 @@ def test_a_definition_that_raises_is_a_clean_error(minimal: SourceTree, tmp_path
 
 def test_a_graphviz_failure_names_the_diagram(minimal: SourceTree, tmp_path: Path) -> None:
     body = (
-        "from cellsdocs.drawing.diagrams import DiagramSpec, Drawing\n\n"
+        "from cellsdocs.drawing.api import DiagramSpec, Drawing\n\n"
         "def build(site):\n"
         "    with Drawing('Bad') as drawing:\n"
         "        drawing.dot.body.append('this is { not DOT')\n"
@@ -226,7 +228,7 @@ def test_a_graphviz_failure_names_the_diagram(minimal: SourceTree, tmp_path: Pat
 def test_missing_graphviz_says_how_to_install_it(
     minimal: SourceTree, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(diagramming.shutil, "which", lambda _name: None)
+    monkeypatch.setattr(dot_runner.shutil, "which", lambda _name: None)
     with pytest.raises(CellsDocsError) as caught:
         render_diagrams(model(minimal, tmp_path / "root"))
     assert str(caught.value) == "Graphviz 'dot' not found (fix: apt-get install graphviz)"

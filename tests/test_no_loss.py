@@ -141,8 +141,7 @@ def _write_many(args: tuple[str, int]) -> int:
 
 
 def _render_all(args: tuple[str, list[str]]) -> list[str]:
-    from cellsdocs.drawing.diagrams import render_svgs
-    from cellsdocs.drawing.graphviz import render_svg
+    from cellsdocs.drawing.graphviz import render_svg, render_svgs
 
     folder, dots = args
     one = [render_svg(dot, name=f"d{i}", cache_dir=Path(folder)) for i, dot in enumerate(dots)]

@@ -153,7 +153,7 @@ class SiteModel:
 
     def _place_diagrams(self, pages: dict[str, str]) -> None:
         """Put the architecture diagrams on the generated pages they illustrate."""
-        from cellsdocs.drawing.diagrams import diagram_markdown, render_diagrams
+        from cellsdocs.drawing.place import diagram_markdown, render_diagrams
         from cellsdocs.render.topology import CELLS, ROUTING, cell_page
 
         rendered = render_diagrams(self)
@@ -214,7 +214,7 @@ class SiteModel:
     @cached_property
     def assets(self) -> dict[str, bytes]:
         """Site path -> content of every generated non-page file (diagram icons, ...)."""
-        from cellsdocs.drawing.diagrams import diagram_assets
+        from cellsdocs.drawing.place import diagram_assets
 
         return diagram_assets(self)
 
