@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,6 +26,20 @@ __all__ = [
     "minimal_project",
     "run",
 ]
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-goldens",
+        action="store_true",
+        help="rewrite the golden files from the current output (as UPDATE_GOLDENS=1 does)",
+    )
+
+
+@pytest.fixture
+def update_goldens(request: pytest.FixtureRequest) -> bool:
+    """Golden tests write their golden files instead of comparing: ``--update-goldens`` or ``UPDATE_GOLDENS=1``."""
+    return bool(request.config.getoption("--update-goldens")) or os.environ.get("UPDATE_GOLDENS", "") not in ("", "0")
 
 
 @pytest.fixture
