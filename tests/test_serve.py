@@ -149,7 +149,7 @@ def test_a_rebuild_past_its_time_limit_is_stopped(minimal: SourceTree, tmp_path:
 
 def test_no_build_hides_warnings_from_strict() -> None:
     """--quiet makes MkDocs 1.6 drop warnings from the --strict count: serve, bench and make use none."""
-    worker = (ROOT / "src" / "cellsdocs" / "serve_worker.py").read_text()
+    worker = (ROOT / "src" / "cellsdocs" / "cli" / "serve_worker.py").read_text()
     assert "load_config(config_file, site_dir=site_dir, strict=True)" in worker
     for file in ("scripts/bench.py", "Makefile", "src/cellsdocs/cli/serve.py", ".gitlab-ci.yml"):
         for line in (ROOT / file).read_text().splitlines():

@@ -91,6 +91,7 @@ class Server:
         self.seen: tuple[tuple[str, int, int], ...] | None = None  #: the sources the last build saw
         self._watched: list[Path] | None = None  #: the locations the last build read
         self.last_seconds = 0.0  #: how long the last build took inside the warm process
+        self.last_mode = "full"  #: "incremental" when the last build re-rendered changed pages only
         self.current: Path | None = None
         self.build_id = 0
         self.error = ""
@@ -181,7 +182,7 @@ class Server:
                     with contextlib.suppress(OSError):
                         pipe.close()
 
-    def _run(self, target: Path) -> tuple[int | None, str]:
+    def _run(self, target: Path, changed: list[str] | None = None) -> tuple[int | None, str]:
         """(exit status, output) of one strict build into *target* by the warm build process;
         status None when it ran past the time limit (the process and everything it started are
         stopped, and the next build starts a fresh one)."""
@@ -189,7 +190,7 @@ class Server:
             self._worker = self._start_worker()
         worker = self._worker
         assert worker.stdin is not None and worker.stdout is not None
-        request = json.dumps({"config": str(self.config), "site_dir": str(target)}) + "\n"
+        request = json.dumps({"config": str(self.config), "site_dir": str(target), "changed": changed or []}) + "\n"
         try:
             worker.stdin.write(request.encode())
             worker.stdin.flush()
@@ -215,6 +216,7 @@ class Server:
             answer += chunk
         result = json.loads(answer)
         self.last_seconds = float(result.get("seconds", 0.0))
+        self.last_mode = str(result.get("mode", "full"))
         return (0 if result["ok"] else 1), str(result["output"])
 
     def build(self) -> bool:
@@ -223,10 +225,11 @@ class Server:
         # what this build sees: the watch loop compares with it, so a change made while the build
         # runs, or before the loop starts, still triggers the next one
         self._watched = None  # the manifest or the environment may have moved a source
-        self.seen = self.stamp()
+        previous, self.seen = self.seen, self.stamp()
+        changed = sorted(set(previous or ()) ^ set(self.seen)) if previous is not None else []
         target = self.work / f"build-{self.build_id + 1}"
         try:
-            status, output = self._run(target)
+            status, output = self._run(target, sorted({path for path, _, _ in changed}))
         except OSError as exc:
             status, output = 1, f"ERROR - the rebuild could not start: {exc}"
         if status != 0:
@@ -249,7 +252,10 @@ class Server:
             self.error = ""
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
-        print(f"serve: build {self.build_id} ready at {self.url} ({self.last_seconds:.1f} s)", file=sys.stderr)
+        print(
+            f"serve: build {self.build_id} ready at {self.url} ({self.last_seconds:.2f} s, {self.last_mode})",
+            file=sys.stderr,
+        )
         return True
 
     def watch(self, interval: float = 0.25) -> None:

@@ -1,0 +1,169 @@
+"""Incremental rebuilds in the warm server (:mod:`cellsdocs.mkdocs.incremental`): an edited guide,
+ADR or runbook re-renders only what it must, the result is byte for byte a fresh strict build, and
+every edit whose effects reach other pages (a title, an anchor another page links to, a broken
+link) falls back to a full build that reports what a fresh build reports."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cellsdocs.cli.serve import Server
+
+from helpers import SourceTree, minimal_project
+
+pytestmark = pytest.mark.site
+
+GUIDE = """# Guide
+
+Read [the other guide's setup section](other.md#setup).
+
+## Details
+
+Some words.
+"""
+
+OTHER = """# Other guide
+
+## Setup
+
+How to set things up.
+"""
+
+
+def _tree(site: Path) -> dict[str, bytes]:
+    files = {}
+    for path in sorted(site.rglob("*")):
+        if path.is_file() and not path.name.startswith("sitemap.xml"):  # <lastmod> is the build date
+            files[path.relative_to(site).as_posix()] = path.read_bytes()
+    return files
+
+
+def _project(tmp_path: Path) -> Path:
+    """A private copy of the minimal project (the shared one is used by other tests) with two guides."""
+    root = tmp_path / "project"
+    shutil.copytree(minimal_project().parent, root, symlinks=True)
+    (root / "docs" / "guide.md").write_text(GUIDE)
+    (root / "docs" / "other.md").write_text(OTHER)
+    return root / "mkdocs.yml"
+
+
+def _fresh(config: Path, out: Path) -> dict[str, bytes]:
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config), "-d", str(out)],
+        check=False,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+    )
+    assert result.returncode == 0, result.stderr
+    return _tree(out)
+
+
+def _append(path: Path, text: str) -> None:
+    path.write_text(path.read_text() + text)
+
+
+def test_edited_pages_are_re_rendered_alone_and_equal_a_fresh_build(
+    minimal: SourceTree, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    for key, value in minimal.env.items():
+        monkeypatch.setenv(key, value)
+    config = _project(tmp_path)
+    server = Server(config.parent, port=0, config=config)
+    guide = config.parent / "docs" / "guide.md"
+    adr = sorted((minimal.root / "adr").glob("0*.md"))[0]
+    runbook = sorted((minimal.root / "runbooks").rglob("*.md"))[-1]
+    modes = []
+    try:
+        assert server.build()
+        assert server.last_mode == "full"
+        for path, text in [
+            (guide, "\nA sentence added while serving.\n"),
+            (adr, "\nA sentence added to the record while serving.\n"),
+            (runbook, "\nA sentence added to the runbook while serving.\n"),
+            (guide, "\n## A new section\n\nWith [a link to the setup](other.md#setup).\n"),
+        ]:
+            _append(path, text)
+            assert server.build(), server.error
+            modes.append(server.last_mode)
+        assert server.current is not None
+        served = _tree(server.current)
+    finally:
+        server.close()
+    assert modes == ["incremental"] * 4
+    clean = _fresh(config, tmp_path / "fresh")
+    assert sorted(served) == sorted(clean)
+    assert [name for name in clean if served[name] != clean[name]] == []
+    assert (
+        b"A sentence added to the runbook while serving."
+        in served[next(name for name in served if runbook.stem in name and name.endswith("index.html"))]
+    )
+
+
+def test_edits_that_reach_other_pages_take_a_full_build_and_are_caught(
+    minimal: SourceTree, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    for key, value in minimal.env.items():
+        monkeypatch.setenv(key, value)
+    config = _project(tmp_path)
+    server = Server(config.parent, port=0, config=config)
+    guide = config.parent / "docs" / "guide.md"
+    other = config.parent / "docs" / "other.md"
+    try:
+        assert server.build()
+        # a heading another page links to is renamed: the link breaks, the loop says so
+        other.write_text(OTHER.replace("## Setup", "## Installation"))
+        assert not server.build()
+        assert "setup" in server.error and "guide.md" in server.error
+        other.write_text(OTHER)
+        assert server.build()
+        assert server.last_mode == "full"  # the failed build left nothing to build on
+        # a title changes: the navigation of every page shows it
+        other.write_text(OTHER.replace("# Other guide", "# Another guide"))
+        assert server.build()
+        assert server.last_mode == "full"
+        # a broken link in the edited page itself: reported as a fresh strict build reports it
+        _append(guide, "\nSee [nowhere](missing.md).\n")
+        assert not server.build()
+        assert "missing.md" in server.error
+        guide.write_text(GUIDE)
+        assert server.build()
+        assert server.current is not None
+        served = _tree(server.current)
+    finally:
+        server.close()
+    clean = _fresh(config, tmp_path / "fresh")
+    assert [name for name in clean if served.get(name) != clean[name]] == []
+
+
+def test_the_last_build_is_never_written_through(
+    minimal: SourceTree, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The new build starts as hard links to the last one: every file it rewrites is replaced, so
+    the site being served stays exactly as it was while the new one is made."""
+    from cellsdocs.cli.serve_worker import _Capture, build_once
+    from cellsdocs.mkdocs.incremental import rebuild
+
+    for key, value in minimal.env.items():
+        monkeypatch.setenv(key, value)
+    config = _project(tmp_path)
+    last = build_once(str(config), str(tmp_path / "one"), _Capture())
+    assert last is not None
+    before = _tree(tmp_path / "one")
+    adr = sorted((minimal.root / "adr").glob("0*.md"))[0]
+    _append(adr, "\nA sentence added to the record.\n")
+    _append(config.parent / "docs" / "guide.md", "\nA sentence added to the guide.\n")
+    assert rebuild(last, [str(adr), str(config.parent / "docs" / "guide.md")], tmp_path / "two")
+    assert _tree(tmp_path / "one") == before
+    after = _tree(tmp_path / "two")
+    assert [name for name in after if after[name] != before.get(name)] != []
+    assert last.site_dir == tmp_path / "two"
+    # a change that is not a page: no incremental answer, and nothing left behind
+    assert rebuild(last, [str(config)], tmp_path / "three") is None
+    assert not (tmp_path / "three").exists()
