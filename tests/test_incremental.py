@@ -167,3 +167,41 @@ def test_the_last_build_is_never_written_through(
     # a change that is not a page: no incremental answer, and nothing left behind
     assert rebuild(last, [str(config)], tmp_path / "three") is None
     assert not (tmp_path / "three").exists()
+
+
+def test_a_changed_source_re_renders_its_dependents_and_equals_a_fresh_build(
+    minimal: SourceTree, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A proto comment, a cell's address, a rule and an alert description change: the generated
+    pages, the runbook pages and the macro pages follow, and the site is a fresh build's."""
+    for key, value in minimal.env.items():
+        monkeypatch.setenv(key, value)
+    config = _project(tmp_path)
+    server = Server(config.parent, port=0, config=config)
+    proto = minimal.root / "proto" / "demo" / "v1" / "demo.proto"
+    toml = minimal.root / "config.toml"
+    rules = minimal.root / "rules" / "session_prefix.json"
+    alerts = minimal.root / "alerts" / "demo.yml"
+    edits = [
+        (proto, "// Classifies requests.", "// Classifies requests (edited while serving)."),
+        (toml, 'address = "cell-1.example.com:443"', 'address = "cell-1.edited.example.com:443"'),
+        (rules, '"^_gitlab_session$"', '"^_gitlab_session_edited$"'),
+        (alerts, "has been down for 5 minutes.", "has been down for five minutes."),
+    ]
+    modes = []
+    try:
+        assert server.build()
+        for path, old, new in edits:
+            assert old in path.read_text(), path
+            path.write_text(path.read_text().replace(old, new))
+            assert server.build(), server.error
+            modes.append(server.last_mode)
+        assert server.current is not None
+        served = _tree(server.current)
+    finally:
+        server.close()
+    assert modes == ["incremental"] * 4
+    clean = _fresh(config, tmp_path / "fresh")
+    assert sorted(served) == sorted(clean)
+    assert [name for name in clean if served[name] != clean[name]] == []
+    assert b"cell-1.edited.example.com" in served["reference/cells/cell-1/index.html"]

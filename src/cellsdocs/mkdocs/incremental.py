@@ -1,21 +1,28 @@
-"""Incremental rebuilds for ``cells-docs serve``: re-render only the pages whose Markdown changed,
+"""Incremental rebuilds for ``cells-docs serve``: re-render only the pages whose inputs changed,
 when nothing else in the site can differ from a full strict build.
 
 The warm build process keeps the last full build (its config, files, navigation and template
 environment, see :class:`LastBuild`). When the only files that changed are Markdown pages (a guide
-in ``docs/``, an ADR, a runbook), :func:`rebuild` re-renders those pages, and, when the page is
-also a source (ADRs and runbooks are), every page that calls a macro, into a hard-linked copy of
-the last build. Everything else stays byte for byte what the full build wrote, which is sound only
-while these hold (the dependency rules; otherwise :func:`rebuild` answers ``None`` and the server
-runs a full build):
+in ``docs/``, an ADR, a runbook) or source files (a proto, ``config.toml``, a rule set, an alert
+file), :func:`rebuild` re-renders into a hard-linked copy of the last build the pages that depend
+on them (the dependency graph, recorded by the build):
 
-- every changed path is an existing page of the last build, outside the snippet folder (pages
-  include snippets), and not the config, a source file other than a page, an asset or code;
+- an edited page: that page;
+- a changed source (ADRs and runbooks are sources too): the reloaded model's generated pages and
+  assets whose content changed (reference pages, indexes, diagrams), every page that calls a
+  macro (macros read the sources; recorded per page as the build renders it), and the runbook
+  pages (they show the alert definitions).
+
+Everything else stays byte for byte what the full build wrote, which is sound only while these
+hold (otherwise :func:`rebuild` answers ``None`` and the server runs a full build):
+
+- every changed path is an existing page of the last build outside the snippet folder (pages
+  include snippets), or an existing file of a source; not the config, the manifest, an asset or code;
 - a re-rendered page keeps its title, front matter and every anchor it had (it may gain new ones):
   the navigation, the previous and next links, the indexes of other pages and the anchor checks
   of other pages' links read those;
-- when an ADR or runbook changed, the reloaded site model renders the same generated pages and
-  assets (indexes, graphs, per-cell backlinks) and reports no drift finding;
+- when a source changed, the reloaded model has the same generated pages and assets (by path),
+  navigation labels and absent kinds, and reports no drift finding;
 - re-rendering logs no warning (a broken link is then reported by the full build that follows).
 
 MkDocs 1.6 renders a page in two private steps (``_populate_page``, ``_build_page``) and Material's
@@ -119,27 +126,58 @@ def _rebuild(last: LastBuild, changed: list[Path], site_dir: Path) -> str | None
     docs = Path(config.docs_dir).resolve()
     snippets = docs / "snippets"
     by_path = {Path(f.abs_src_path).resolve(): f for f in files.documentation_pages() if f.abs_src_path}
-    targets = []
+    locations = [location.resolve() for location in cells.paths(config).watched()]
+    targets, sources_changed = [], False
     for path in changed:
         resolved = path.resolve()
         file = by_path.get(resolved)
-        if file is None or file.page is None or not file.src_uri.endswith(".md"):
-            return None  # not a page of the last build: added, or not Markdown
+        if file is None:
+            if not resolved.is_file() or not any(resolved.is_relative_to(loc) for loc in locations):
+                return None  # not a page or a source file of the last build (config, code, assets...)
+            sources_changed = True  # a proto, config.toml, a rule set or an alert file
+            continue
+        if file.page is None or not file.src_uri.endswith(".md"):
+            return None
         if not resolved.is_file() or resolved.is_relative_to(snippets):
             return None  # removed, or a snippet other pages include
         targets.append(file.page)
+        sources_changed |= not resolved.is_relative_to(docs)  # an ADR or runbook is a source too
     old_site = cells.site
     if old_site.drift_mode != "strict":
         return None
     pages = list(targets)
-    if any(not Path(p.file.abs_src_path).resolve().is_relative_to(docs) for p in targets):
-        # an ADR or runbook is a source too: the model is reloaded and must render the same pages
+    assets: list[Any] = []
+    if sources_changed:
+        # the model is reloaded (a broken source raises: the full build reports it) and must give
+        # the same navigation; the generated pages and assets whose content changed are redone
         new_site = cells.load(config)
         if new_site is not old_site:
-            if new_site.pages != old_site.pages or new_site.assets != old_site.assets or new_site.findings:
+            if (
+                new_site.pages.keys() != old_site.pages.keys()
+                or new_site.assets.keys() != old_site.assets.keys()
+                or new_site.api_nav_labels != old_site.api_nav_labels
+                or new_site.absent_pages != old_site.absent_pages
+                or new_site.findings
+            ):
                 return None
+            for uri, content in new_site.pages.items():
+                if content != old_site.pages[uri]:
+                    file = files.get_file_from_path(uri)
+                    if file is None or file.page is None:
+                        return None
+                    file.content_string = content
+                    pages.append(file.page)
+            for uri, data in new_site.assets.items():
+                if data != old_site.assets[uri]:
+                    file = files.get_file_from_path(uri)
+                    if file is None:
+                        return None
+                    file.content_bytes = data if isinstance(data, bytes) else data.encode()
+                    assets.append(file)
             cells._site = new_site
-        pages += [f.page for f in files.documentation_pages() if f.src_uri in cells.macro_pages and f.page not in pages]
+        # pages that call macros read the sources; runbook pages show the alert definitions
+        dependents = cells.macro_pages | set(new_site._runbook_pages)
+        pages += [f.page for f in files.documentation_pages() if f.src_uri in dependents and f.page not in pages]
     before = {id(p): _snapshot(p) for p in pages}
     anchors = {id(p): frozenset(p.present_anchor_ids) for p in pages}
 
@@ -151,6 +189,9 @@ def _rebuild(last: LastBuild, changed: list[Path], site_dir: Path) -> str | None
     counter = _Warnings()
     log.addHandler(counter)
     try:
+        for asset in assets:
+            _unlink(asset.abs_dest_path)
+            asset.copy_file()
         for page in pages:
             _populate_page(page, config, files)
             if not _same_for_others(page, before[id(page)], anchors[id(page)]):
