@@ -119,6 +119,7 @@ def bench_edit_to_view(project: Path, env: dict[str, str], repeat: int) -> dict[
             edits = _edits(project, env)
             for kind, (path, page) in edits.items():
                 walls, cpus = [], []
+                modes: set[str] = set()
                 for attempt in range(repeat):
                     marker = f"benchedit{kind.replace('_', '')}{attempt}"  # nothing Markdown or escaping alters
                     worker = server._worker
@@ -133,10 +134,12 @@ def bench_edit_to_view(project: Path, env: dict[str, str], repeat: int) -> dict[
                         raise SystemExit(f"bench: {page} does not show the edit of {path.name}")
                     walls.append(wall)
                     cpus.append(_cpu_of(server._worker.pid) - cpu_before)
+                    modes.add(server.last_mode)
                 results[f"edit_{kind}_s"] = round(min(walls), 3)
                 results[f"edit_{kind}_cpu_s"] = round(min(cpus), 3)
                 results[f"edit_{kind}_median_s"] = round(statistics.median(walls), 3)
-                print(f"  edit {kind}: {[round(w, 2) for w in walls]} s", flush=True)
+                results[f"edit_{kind}_mode"] = "/".join(sorted(modes))  # incremental or full
+                print(f"  edit {kind}: {[round(w, 2) for w in walls]} s ({'/'.join(sorted(modes))})", flush=True)
             results["edit_repeat"] = repeat
         finally:
             server.close()
