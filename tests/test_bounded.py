@@ -7,8 +7,6 @@ regular files only, bounded YAML alias expansion, and git revisions that are nev
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -23,7 +21,7 @@ from cellsdocs.sources.textio import read_text
 from cellsdocs.sources.topology import parse_topology
 from cellsdocs.sources.yamlsrc import load_yaml
 
-from helpers import DATA, ROOT, SourceTree
+from helpers import DATA, ROOT, SourceTree, cli
 
 TOPOLOGY = parse_topology(
     '[[cells]]\nid = 1\nname = "cell-1"\naddress = "cell-1.example.com:443"\n'
@@ -127,14 +125,11 @@ def test_timing_guard_check_refuses_a_catastrophic_regex_quickly(minimal: Source
     minimal.write(
         "rules/redos.json", '[{"match": {"type": "path", "regex_value": "^(\\\\w+\\\\w*)+x$"}, "action": "proxy"}]'
     )
-    env = {**{k: v for k, v in os.environ.items() if not k.startswith("CELLS_")}, **minimal.env}
     started = time.perf_counter()
-    proc = subprocess.run(
-        [sys.executable, "-m", "cellsdocs", "check"], env=env, capture_output=True, text=True, timeout=60, check=False
-    )
+    result = cli("check", env=minimal.env, timeout=60)
     elapsed = time.perf_counter() - started
-    assert proc.returncode == 1
-    assert "can backtrack catastrophically" in proc.stderr
+    assert result.code == 1
+    assert "can backtrack catastrophically" in result.stderr
     assert elapsed < 20, f"check took {elapsed:.1f} s"
 
 

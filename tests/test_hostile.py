@@ -3,13 +3,13 @@
 Each case is data: the input written into a private copy of the minimal source tree, the command
 run over it (``cells-docs`` arguments, or ``[build]`` for a strict ``mkdocs build``), the expected
 exit and the one-line message, and a time limit, so that a hang is a failure and not a stuck run.
+Commands run in this process (tests/helpers.py: an escaping exception fails the case as a traceback
+would); the cases marked ``process: true`` run again in a real process (``slow``).
 """
 
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 import yaml
 
-from helpers import DATA, ROOT, SourceTree, build, minimal_project
+from helpers import DATA, Run, SourceTree, build, build_process, cli, cli_process
 
 CASES: list[dict[str, Any]] = yaml.safe_load((DATA / "hostile" / "cases.yml").read_text())["cases"]
 
@@ -120,22 +120,19 @@ def apply(case: dict[str, Any], tree: SourceTree) -> None:
         )
 
 
-def run_case(case: dict[str, Any], tree: SourceTree, tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    """Run the case's command over *tree*, killed after its time limit (a hang fails the case)."""
+def run_case(case: dict[str, Any], tree: SourceTree, tmp_path: Path, *, process: bool = False) -> Run:
+    """Run the case's command over *tree* (in this process, or in a real one with *process*),
+    stopped after its time limit (a hang fails the case)."""
     command = case.get("command", ["check"])
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CELLS_")}
-    env.update(tree.env, NO_MKDOCS_2_WARNING="1")
+    timeout = case.get("timeout", 60)
     if command == ["build"]:
-        args = [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(minimal_project())]
-        args += ["-d", str(tmp_path / "site")]
-    else:
-        args = [sys.executable, "-m", "cellsdocs", *[a.replace("{tree}", str(tree.root)) for a in command]]
-    try:
-        return subprocess.run(
-            args, cwd=ROOT, env=env, capture_output=True, text=True, check=False, timeout=case.get("timeout", 60)
-        )
-    except subprocess.TimeoutExpired:
-        pytest.fail(f"{case['name']}: {' '.join(command)} still running after {case.get('timeout', 60)} s")
+        if process:
+            return build_process(tmp_path / "site", env=tree.env, timeout=timeout)
+        return build(tmp_path / "site", env=tree.env, timeout=timeout)
+    args = [a.replace("{tree}", str(tree.root)) for a in command]
+    if process:
+        return cli_process(*args, env=tree.env, timeout=timeout)
+    return cli(*args, env=tree.env, timeout=timeout)
 
 
 def _reject_param(case: dict[str, Any]) -> Any:
@@ -144,18 +141,29 @@ def _reject_param(case: dict[str, Any]) -> Any:
     return pytest.param(case, marks=marks, id=case["name"])
 
 
-@pytest.mark.parametrize("case", [_reject_param(c) for c in CASES if c["expect"] == "reject"])
-def test_rejected_with_one_clean_line(case: dict[str, Any], minimal: SourceTree, tmp_path: Path) -> None:
-    apply(case, minimal)
-    result = run_case(case, minimal, tmp_path)
-    output = result.stdout + result.stderr
-    assert result.returncode == case.get("exit", 1), output
-    assert "Traceback" not in output
+def check_rejected(case: dict[str, Any], result: Run, tmp_path: Path) -> None:
+    assert result.code == case.get("exit", 1), result.output
+    assert "Traceback" not in result.output
     errors = [line for line in result.stderr.splitlines() if "error" in line.lower()]
     assert errors and any(case["error"] in line for line in errors), result.stderr
     assert all(len(line) < 2000 for line in errors)  # a gigantic input is not echoed back whole
     if case.get("command", ["check"]) == ["build"]:
         assert not (tmp_path / "site" / "index.html").exists(), "a failed build left a site behind"
+
+
+@pytest.mark.parametrize("case", [_reject_param(c) for c in CASES if c["expect"] == "reject"])
+def test_rejected_with_one_clean_line(case: dict[str, Any], minimal: SourceTree, tmp_path: Path) -> None:
+    apply(case, minimal)
+    check_rejected(case, run_case(case, minimal, tmp_path), tmp_path)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", [_reject_param(c) for c in CASES if c.get("process")])
+def test_rejected_in_a_real_process(case: dict[str, Any], minimal: SourceTree, tmp_path: Path) -> None:
+    """The cases marked ``process: true`` again, through ``python -m cellsdocs`` in a process that is
+    killed at the time limit: a hang, a blocking read or a crash of the interpreter shows as it would."""
+    apply(case, minimal)
+    check_rejected(case, run_case(case, minimal, tmp_path, process=True), tmp_path)
 
 
 @pytest.mark.site

@@ -96,6 +96,7 @@ def _make(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow  # make and the installed cells-docs, as a person runs them
 @pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
 def test_make_build_refuses_a_source_folder_before_deleting_anything(repo: Path) -> None:
     for site_dir in ("runbooks", "adr", ".", "docs/x"):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import ROOT, run
+from helpers import ROOT, build, run
 
 pytestmark = [pytest.mark.site, pytest.mark.browser]
 
@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.site, pytest.mark.browser]
 def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
     tmp = tmp_path_factory.mktemp("offline")
     site = tmp / "site"
-    result = run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(site)], env={"CELLS_OFFLINE": "true"})
+    result = build(site, env={"CELLS_OFFLINE": "true"})
     assert result.code == 0, result.output
     archive = tmp / "bundle.zip"
     packed = run([sys.executable, str(ROOT / "scripts" / "pack.py"), str(site), str(archive)])

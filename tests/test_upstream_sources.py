@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import MINIMAL, ROOT, Run, minimal_project, run
+from helpers import MINIMAL, ROOT, Run, build, cli, minimal_project, run
 
 KINDS = {
     "protos": "proto",
@@ -66,13 +66,11 @@ def project(tmp_path: Path, upstream: Path) -> Path:
 
 
 def docs(root: Path, *args: str, env: dict[str, str] | None = None) -> Run:
-    return run([sys.executable, "-m", "cellsdocs", "--root", str(root), *args], env=env)
+    return cli("--root", str(root), *args, env=env)
 
 
 def mkdocs(root: Path, site: Path, env: dict[str, str] | None = None) -> Run:
-    return run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(root / "mkdocs.yml"), "-d", str(site)], env=env
-    )
+    return build(site, env=env, config=root / "mkdocs.yml")
 
 
 def test_sync_locks_and_fetches(project: Path, upstream: Path) -> None:
@@ -222,7 +220,7 @@ def test_environment_variables_override_the_manifest(project: Path) -> None:
 
 def test_repository_manifest_is_local() -> None:
     """The repository's own sources.toml reads the in-repo samples: a fresh clone builds offline."""
-    result = run([sys.executable, "-m", "cellsdocs", "sources"], env={})
+    result = cli("sources", env={})
     assert result.code == 0
     assert "local" in result.stdout and os.fspath(ROOT / "adr") in result.stdout
 
