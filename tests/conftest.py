@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from helpers import ARGS, ARTIFACTS, CHROMIUM, DATA, MINIMAL, ROOT, Run, SourceTree, build, cli, minimal_project, run
 
@@ -26,6 +27,13 @@ __all__ = [
     "minimal_project",
     "run",
 ]
+
+#: Hypothesis profiles: ``ci`` (the default, make test) runs 1,000 examples per property; ``fast``
+#: (make test-fast) a few, to catch a broken property quickly. Chosen by HYPOTHESIS_PROFILE (or
+#: pytest's --hypothesis-profile).
+settings.register_profile("ci", max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("fast", parent=settings.get_profile("ci"), max_examples=50)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

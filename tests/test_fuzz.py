@@ -1,5 +1,6 @@
 """Property-based tests: every parser either succeeds or raises the project's own error with file
-context; every renderer escapes what it is given. At least 1,000 examples per parser."""
+context; every renderer escapes what it is given. At least 1,000 examples per parser (the ``ci``
+Hypothesis profile of tests/conftest.py; ``make test-fast`` runs the ``fast`` one, 50)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import itertools
 import json
 
 import regex
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cellsdocs.errors import CellsDocsError
@@ -19,7 +20,7 @@ from cellsdocs.sources.routing import parse_rule_set
 from cellsdocs.sources.runbooks import lint_runbook, parse_runbook
 from cellsdocs.sources.topology import parse_topology
 
-FUZZ = settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings()  # the loaded profile's: tests/conftest.py
 
 # Text that tends to break things: markup, templates, separators, control and non-BMP characters.
 NASTY = st.sampled_from(
