@@ -21,7 +21,8 @@ pytestmark = pytest.mark.site
 
 GUIDE = """# Guide
 
-Read [the other guide's setup section](other.md#setup).
+Read [the other guide's setup section](other.md#setup). The first cell answers at
+{{ cell_address("cell-1") }}.
 
 ## Details
 
@@ -205,3 +206,4 @@ def test_a_changed_source_re_renders_its_dependents_and_equals_a_fresh_build(
     assert sorted(served) == sorted(clean)
     assert [name for name in clean if served[name] != clean[name]] == []
     assert b"cell-1.edited.example.com" in served["reference/cells/cell-1/index.html"]
+    assert b"cell-1.edited.example.com" in served["guide/index.html"]  # its macro reads config.toml

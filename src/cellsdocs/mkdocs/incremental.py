@@ -10,8 +10,9 @@ on them (the dependency graph, recorded by the build):
 - an edited page: that page;
 - a changed source (ADRs and runbooks are sources too): the reloaded model's generated pages and
   assets whose content changed (reference pages, indexes, diagrams), every page that calls a
-  macro (macros read the sources; recorded per page as the build renders it), and the runbook
-  pages (they show the alert definitions).
+  macro reading that kind of source (recorded per page as the build renders it, from
+  :data:`cellsdocs.mkdocs.macros.READS`), and for alert files the runbook pages (they show the
+  alert definitions).
 
 Everything else stays byte for byte what the full build wrote, which is sound only while these
 hold (otherwise :func:`rebuild` answers ``None`` and the server runs a full build):
@@ -42,6 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from cellsdocs.mkdocs.compat import VERIFIED, series
+from cellsdocs.sources.manifest import KINDS
 
 __all__ = ["LastBuild", "rebuild"]
 
@@ -126,22 +128,28 @@ def _rebuild(last: LastBuild, changed: list[Path], site_dir: Path) -> str | None
     docs = Path(config.docs_dir).resolve()
     snippets = docs / "snippets"
     by_path = {Path(f.abs_src_path).resolve(): f for f in files.documentation_pages() if f.abs_src_path}
-    locations = [location.resolve() for location in cells.paths(config).watched()]
-    targets, sources_changed = [], False
+    paths = cells.paths(config)
+    locations = {
+        kind: getattr(paths, attr).resolve() for kind, (attr, _, _) in KINDS.items() if kind not in paths.absent
+    }
+    targets, kinds = [], set()
     for path in changed:
         resolved = path.resolve()
+        kind = next((k for k, location in locations.items() if resolved.is_relative_to(location)), None)
         file = by_path.get(resolved)
         if file is None:
-            if not resolved.is_file() or not any(resolved.is_relative_to(loc) for loc in locations):
+            if kind is None or not resolved.is_file():
                 return None  # not a page or a source file of the last build (config, code, assets...)
-            sources_changed = True  # a proto, config.toml, a rule set or an alert file
+            kinds.add(kind)  # a proto, config.toml, a rule set or an alert file
             continue
         if file.page is None or not file.src_uri.endswith(".md"):
             return None
         if not resolved.is_file() or resolved.is_relative_to(snippets):
             return None  # removed, or a snippet other pages include
         targets.append(file.page)
-        sources_changed |= not resolved.is_relative_to(docs)  # an ADR or runbook is a source too
+        if kind is not None:
+            kinds.add(kind)  # an ADR or runbook is a source too
+    sources_changed = bool(kinds)
     old_site = cells.site
     if old_site.drift_mode != "strict":
         return None
@@ -175,8 +183,10 @@ def _rebuild(last: LastBuild, changed: list[Path], site_dir: Path) -> str | None
                     file.content_bytes = data if isinstance(data, bytes) else data.encode()
                     assets.append(file)
             cells._site = new_site
-        # pages that call macros read the sources; runbook pages show the alert definitions
-        dependents = cells.macro_pages | set(new_site._runbook_pages)
+        # pages whose macros read a changed kind; runbook pages show the alert definitions
+        dependents = {page for page, reads in cells.macro_reads.items() if reads & kinds}
+        if "alerts" in kinds:
+            dependents |= set(cells.site._runbook_pages)
         pages += [f.page for f in files.documentation_pages() if f.src_uri in dependents and f.page not in pages]
     before = {id(p): _snapshot(p) for p in pages}
     anchors = {id(p): frozenset(p.present_anchor_ids) for p in pages}

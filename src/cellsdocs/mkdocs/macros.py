@@ -29,7 +29,7 @@ from cellsdocs.render import macros as macros_lib
 from cellsdocs.render.drift import Finding, marker
 from cellsdocs.render.macros import MacroContext
 
-__all__ = ["MACROS", "register"]
+__all__ = ["MACROS", "READS", "register"]
 
 #: macro name -> library function
 MACROS: dict[str, Callable[..., str]] = {
@@ -59,6 +59,23 @@ MACROS: dict[str, Callable[..., str]] = {
 }
 
 
+_ALL = frozenset({"protos", "topology", "rules", "alerts", "adrs", "runbooks"})
+_API = frozenset({"protos"})
+_CELLS = frozenset({"topology"})
+_ROUTING = frozenset({"rules", "topology"})
+#: macro name -> the source kinds its output depends on: what an incremental rebuild re-renders a
+#: page for (:mod:`cellsdocs.mkdocs.incremental`); a macro missing here counts as reading them all
+READS: dict[str, frozenset[str]] = {
+    "source_inventory": _ALL,
+    "bench_results": frozenset(),
+    **dict.fromkeys(("api", "rpc", "service", "message", "field", "enum", "enum_value"), _API),
+    **dict.fromkeys(("cell", "cell_address", "cell_fact", "cell_count", "first_cell", "regions"), _CELLS),
+    "cells_table": _CELLS,
+    **dict.fromkeys(("active_rule_set", "rule_set", "rule", "rules_table", "explain", "cell_plan"), _ROUTING),
+    "diagram": _ALL,
+}
+
+
 def _page_of(env: Any) -> str:
     page = getattr(env, "page", None)
     file = getattr(page, "file", None)
@@ -77,6 +94,8 @@ def register(env: Any) -> None:
         def run(*args: Any, **kwargs: Any) -> str:
             page = _page_of(env)
             site = site_for(env.conf)
+            reads = env.conf.plugins["cells"].macro_reads  # the dependency graph of this build
+            reads[page] = reads.get(page, frozenset()) | READS.get(name, _ALL)
             try:
                 return function(MacroContext(site, page), *args, **kwargs)
             except DanglingReference as exc:

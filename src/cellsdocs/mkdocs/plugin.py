@@ -133,9 +133,9 @@ class CellsPlugin(BasePlugin[CellsConfig]):  # type: ignore[no-untyped-call]
         self._loaded: tuple[str, SiteModel] | None = None
         self._site: SiteModel | None = None
         self._nav: Any = None  #: the nav as written, before its placeholders are filled in
-        #: pages whose Markdown calls a macro (they read the sources: re-rendered when an ADR or
-        #: runbook changes, see :mod:`cellsdocs.mkdocs.incremental`)
-        self.macro_pages: set[str] = set()
+        #: page -> the source kinds the macros it calls read (recorded as the build renders it; an
+        #: incremental rebuild re-renders a page when one of them changes)
+        self.macro_reads: dict[str, frozenset[str]] = {}
         #: the last build's files, navigation and template environment (for incremental rebuilds)
         self.built: dict[str, Any] = {}
 
@@ -208,7 +208,7 @@ class CellsPlugin(BasePlugin[CellsConfig]):  # type: ignore[no-untyped-call]
         self._check_site_dir(config, paths)
         self._site = site = self.load(config, paths)
         site.macro_findings.clear()  # a new build: findings are this build's own
-        self.macro_pages = set()
+        self.macro_reads = {}
         self.built = {}
         if self._nav is None:
             self._nav = config.nav
@@ -250,8 +250,6 @@ class CellsPlugin(BasePlugin[CellsConfig]):  # type: ignore[no-untyped-call]
     @event_priority(100)  # before mkdocs-macros renders the page with Jinja
     def _protect_page(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         escape_front_matter(page.meta)
-        if "{{" in markdown or "{%" in markdown:
-            self.macro_pages.add(page.file.src_uri)
         title = page.title  # from the front matter (escaped above) or the page's first heading
         if title and any(marker in title for marker in ("{{", "{%", "{#")):
             page.title = literal_template(title)  # mkdocs-macros renders titles: a title is never a template
