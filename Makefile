@@ -56,8 +56,10 @@ test: setup-test lint  ## everything: lint, unit, golden, broken-input, site bui
 test-suite: setup-test  ## make test without lint (CI's test job: the lint job runs lint)
 	$(RUN) pytest -n 2 -q
 
-test-fast: setup  ## unit tests only (no site build, no browser)
-	$(RUN) pytest -q -m "not site and not browser and not ci"
+# in-process only: no site build, no browser, no real process (slow); Hypothesis's fast profile.
+# Serial: at this size two workers cost more to start than they save on two cores.
+test-fast: setup  ## unit tests only, in under 20 s (no site build, no browser, no real process)
+	$(RUN) pytest -q -m "not site and not browser and not ci and not slow" --hypothesis-profile=fast
 
 offline: setup-test  ## build/cells-docs-offline.zip: the site for file:// use, search included
 	$(SITE_DIR_CHECK) build/offline-site

@@ -132,6 +132,7 @@ def buf_rules(before: Path, after: Path) -> tuple[int, set[str]]:
     return proc.returncode, rules
 
 
+@pytest.mark.slow  # buf, a process per pair
 @pytest.mark.skipif(not BUF.exists(), reason="buf (npm @bufbuild/buf) is installed by make setup-test")
 @pytest.mark.parametrize("name", sorted(PAIRS))
 def test_classification_agrees_with_buf(name: str, tmp_path: Path) -> None:

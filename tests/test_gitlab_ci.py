@@ -7,6 +7,7 @@ import shutil
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 from helpers import ROOT, run
@@ -20,11 +21,13 @@ def check_jsonschema() -> str:
     return found
 
 
+@pytest.mark.slow  # check-jsonschema, a process
 def test_valid_against_gitlab_schema() -> None:
     result = run([check_jsonschema(), "--builtin-schema", "vendor.gitlab-ci", str(CI_FILE)])
     assert result.code == 0, result.output
 
 
+@pytest.mark.slow  # check-jsonschema, a process
 def test_schema_check_catches_a_broken_file(tmp_path: Path) -> None:
     broken = tmp_path / ".gitlab-ci.yml"
     broken.write_text(CI_FILE.read_text().replace("  stage: lint\n", "  stage: lint\n  when: sometimes\n", 1))

@@ -107,6 +107,7 @@ def trap_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return _write_site(tmp_path_factory.mktemp("trap-site"))
 
 
+@pytest.mark.slow  # linkchecker in its own process over a served site
 def test_engine_reports_what_stock_linkchecker_reports(trap_site: Path, tmp_path: Path) -> None:
     rc = tmp_path / "rc"
     rc.write_text(_CONFIG)
@@ -131,6 +132,7 @@ def test_engine_reports_what_stock_linkchecker_reports(trap_site: Path, tmp_path
     }
 
 
+@pytest.mark.slow  # linkchecker in its own process over a served site
 def test_the_site_check_finds_every_failure(trap_site: Path) -> None:
     report = check_site(trap_site)
     assert not report.ok

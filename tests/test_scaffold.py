@@ -295,6 +295,7 @@ def test_scaffold_into_an_empty_folder(tmp_path: Path) -> None:
     assert (tmp_path / "empty" / "mkdocs.yml").is_file()
 
 
+@pytest.mark.slow  # check-jsonschema, a process
 def test_scaffold_ci_file_is_valid_for_gitlab(tmp_path: Path) -> None:
     scaffold(tmp_path / "s", name="x", package="cellsdocs")
     ci = tmp_path / "s" / ".gitlab-ci.yml"

@@ -73,6 +73,7 @@ def mkdocs(root: Path, site: Path, env: dict[str, str] | None = None) -> Run:
     return build(site, env=env, config=root / "mkdocs.yml")
 
 
+@pytest.mark.slow  # git fetches from a file:// upstream
 def test_sync_locks_and_fetches(project: Path, upstream: Path) -> None:
     result = docs(project, "sources", "sync")
     assert result.code == 0, result.output
@@ -88,6 +89,7 @@ def test_sync_locks_and_fetches(project: Path, upstream: Path) -> None:
     assert (project / "sources.lock").read_text() == lock
 
 
+@pytest.mark.slow  # git fetches from a file:// upstream
 def test_missing_cache_is_one_line_with_the_fix(project: Path) -> None:
     assert docs(project, "sources", "sync").code == 0
     shutil.rmtree(project / ".cache" / "sources")
@@ -104,6 +106,7 @@ def test_unlocked_remote_source_names_the_fix(project: Path) -> None:
     assert "is not locked" in result.stderr and "sources sync" in result.stderr
 
 
+@pytest.mark.slow  # git fetches from a file:// upstream
 def test_update_reports_a_removed_rpc_as_breaking(project: Path, upstream: Path) -> None:
     assert docs(project, "sources", "sync").code == 0
     old = (project / "sources.lock").read_text()
@@ -120,6 +123,7 @@ def test_update_reports_a_removed_rpc_as_breaking(project: Path, upstream: Path)
     assert (project / "sources.lock").read_text() != old
 
 
+@pytest.mark.slow  # git fetches from a file:// upstream
 def test_update_lists_route_differences_of_a_changed_rule(project: Path, upstream: Path) -> None:
     assert docs(project, "sources", "sync").code == 0
     rules = upstream / "rules" / "session_prefix.json"
@@ -243,6 +247,7 @@ def test_web_links_from_git_urls() -> None:
         assert web_link(SourceSpec(kind="protos", path="proto", repo=repo), sha, "proto/x.proto", 7) == expected
 
 
+@pytest.mark.slow  # check-jsonschema, a process
 def test_preview_template_is_valid_gitlab_ci() -> None:
     checker = shutil.which("check-jsonschema", path=str(Path(sys.executable).parent))
     assert checker
