@@ -5,6 +5,7 @@ build exactly as strict as ``mkdocs build --strict`` (a warning fails it)."""
 from __future__ import annotations
 
 import os
+import threading
 import time
 from pathlib import Path
 
@@ -33,6 +34,7 @@ def test_exit_codes_and_output_are_the_commands(minimal: SourceTree) -> None:
     assert usage.code == 2 and "invalid choice: 'no-such-command'" in usage.stderr
 
 
+@pytest.mark.skipif(threading.current_thread() is not threading.main_thread(), reason="SIGALRM: main thread only")
 def test_a_hang_fails_the_test(minimal: SourceTree, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(cli_main, "_cmd_check", lambda args: time.sleep(30))
     started = time.monotonic()
