@@ -32,7 +32,7 @@ __all__ = [
 #: (make test-fast) a few, to catch a broken property quickly. Chosen by HYPOTHESIS_PROFILE (or
 #: pytest's --hypothesis-profile).
 settings.register_profile("ci", max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-settings.register_profile("fast", parent=settings.get_profile("ci"), max_examples=50)
+settings.register_profile("fast", parent=settings.get_profile("ci"), max_examples=20)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 

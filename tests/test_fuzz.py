@@ -1,6 +1,6 @@
 """Property-based tests: every parser either succeeds or raises the project's own error with file
 context; every renderer escapes what it is given. At least 1,000 examples per parser (the ``ci``
-Hypothesis profile of tests/conftest.py; ``make test-fast`` runs the ``fast`` one, 50)."""
+Hypothesis profile of tests/conftest.py; ``make test-fast`` runs the ``fast`` one, 20)."""
 
 from __future__ import annotations
 
