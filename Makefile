@@ -58,7 +58,7 @@ test-suite: setup-test  ## make test without lint (CI's test job: the lint job r
 
 # in-process only: no site build, no browser, no real process (slow); Hypothesis's fast profile.
 # Serial: -n 2 measured no faster on two cores (each worker imports and collects the whole suite).
-test-fast: setup  ## unit tests only, in under 20 s (no site build, no browser, no real process)
+test-fast: setup  ## unit tests only, in-process (no site build, no browser, no real process)
 	$(RUN) pytest -q -m "not site and not browser and not ci and not slow" --hypothesis-profile=fast
 
 offline: setup-test  ## build/cells-docs-offline.zip: the site for file:// use, search included
