@@ -281,10 +281,27 @@ def _vet_expression(node: nodes.Node, macros: set[str], known: set[str]) -> None
 _VETTING = MacroSandbox()
 
 
+#: pages already found to render, by (file, text): a warm ``serve`` process vets a thousand
+#: unchanged records again on every rebuild otherwise (bounded: cleared when full)
+_RENDERS: set[tuple[str, str]] = set()
+
+
 def vet_page(text: str, *, file: str) -> SourceError | None:
     """What the build would refuse in a runbook or ADR (*text*, the whole file) when mkdocs-macros
     renders it, as a one-line error; ``None`` when the page renders (``cells-docs check`` and the
     build agree)."""
+    key = (file, text)
+    if key in _RENDERS:
+        return None
+    problem = _vet_page(text, file=file)
+    if problem is None:
+        if len(_RENDERS) > 20_000:
+            _RENDERS.clear()
+        _RENDERS.add(key)
+    return problem
+
+
+def _vet_page(text: str, *, file: str) -> SourceError | None:
     front = split_front_matter(text, file=file)
     for number, body_line in enumerate(front.body.splitlines(), start=front.body_line):
         marker = snippet_line(body_line)

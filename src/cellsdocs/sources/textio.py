@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import functools
 import os
 import stat
 from pathlib import Path
@@ -24,9 +25,15 @@ _KINDS = (
 def display_path(path: Path) -> str:
     """A path as shown in messages: relative to the working directory when under it."""
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return str(path.resolve().relative_to(_resolved(str(Path.cwd()))))
     except (ValueError, OSError, RuntimeError):  # outside the cwd; a symlink loop; a name too long
         return str(path)
+
+
+@functools.lru_cache(maxsize=64)
+def _resolved(folder: str) -> Path:
+    """A folder resolved once (the working directory, the source folders: asked for every file)."""
+    return Path(folder).resolve()
 
 
 def _os_problem(exc: OSError, what: str) -> str:
@@ -39,17 +46,19 @@ def _os_problem(exc: OSError, what: str) -> str:
     return f"cannot read {what}: {exc.strerror or exc}"
 
 
-def _refuse_outside(path: Path, within: Path, what: str, shown: str) -> None:
+def _refuse_outside(path: Path, within: Path, what: str) -> None:
     try:
-        inside = path.resolve().is_relative_to(within.resolve())
+        inside = path.resolve().is_relative_to(_resolved(str(within)))
     except RuntimeError as exc:  # Python 3.11 reports a symlink loop so
-        raise SourceError(f"{what} is a symlink loop", file=shown, hint="replace the symlink with the file") from exc
+        raise SourceError(
+            f"{what} is a symlink loop", file=display_path(path), hint="replace the symlink with the file"
+        ) from exc
     except OSError as exc:
-        raise SourceError(_os_problem(exc, what), file=shown) from exc
+        raise SourceError(_os_problem(exc, what), file=display_path(path)) from exc
     if not inside:
         raise SourceError(
             f"{what} resolves outside {display_path(within)} (to {path.resolve()})",
-            file=shown,
+            file=display_path(path),
             hint="replace the symlink with the file itself",
         )
 
@@ -61,28 +70,29 @@ def regular_file(path: Path, *, what: str, within: Path | None = None) -> os.sta
     never ends), as are symlink loops, over-long names and, with *within*, paths that resolve
     outside that folder. Every refusal is a one-line SourceError naming the file.
     """
-    shown = display_path(path)
     if within is not None:
-        _refuse_outside(path, within, what, shown)
+        _refuse_outside(path, within, what)
     try:
         info = path.stat()
     except FileNotFoundError as exc:
         raise SourceError(
-            f"{what} not found", file=shown, hint="create it or point the matching CELLS_* variable at it"
+            f"{what} not found", file=display_path(path), hint="create it or point the matching CELLS_* variable at it"
         ) from exc
     except OSError as exc:
-        raise SourceError(_os_problem(exc, what), file=shown) from exc
+        raise SourceError(_os_problem(exc, what), file=display_path(path)) from exc
     if stat.S_ISDIR(info.st_mode):
-        raise SourceError(f"{what} is a directory, expected a file", file=shown)
+        raise SourceError(f"{what} is a directory, expected a file", file=display_path(path))
     if not stat.S_ISREG(info.st_mode):
         kind = next((name for test, name in _KINDS if test(info.st_mode)), "not a file")
         raise SourceError(
-            f"{what} is not a regular file: it is {kind}", file=shown, hint="replace it with a regular file"
+            f"{what} is not a regular file: it is {kind}",
+            file=display_path(path),
+            hint="replace it with a regular file",
         )
     if info.st_size > MAX_SOURCE_BYTES:
         raise SourceError(
             f"{what} is {info.st_size} bytes, larger than the {MAX_SOURCE_BYTES} byte limit",
-            file=shown,
+            file=display_path(path),
             hint="split the file",
         )
     return info
@@ -91,18 +101,21 @@ def regular_file(path: Path, *, what: str, within: Path | None = None) -> os.sta
 def read_bytes(path: Path, *, what: str, within: Path | None = None) -> bytes:
     """The bytes of a regular source file (see :func:`regular_file`), at most MAX_SOURCE_BYTES."""
     regular_file(path, what=what, within=within)
-    shown = display_path(path)
     try:
         # O_NONBLOCK: if the file was swapped for a FIFO since the check, opening does not wait
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
         with os.fdopen(fd, "rb") as handle:
             if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-                raise SourceError(f"{what} is not a regular file", file=shown, hint="replace it with a regular file")
+                raise SourceError(
+                    f"{what} is not a regular file", file=display_path(path), hint="replace it with a regular file"
+                )
             data = handle.read(MAX_SOURCE_BYTES + 1)
     except OSError as exc:
-        raise SourceError(_os_problem(exc, what), file=shown) from exc
+        raise SourceError(_os_problem(exc, what), file=display_path(path)) from exc
     if len(data) > MAX_SOURCE_BYTES:
-        raise SourceError(f"{what} is larger than the {MAX_SOURCE_BYTES} byte limit", file=shown, hint="split the file")
+        raise SourceError(
+            f"{what} is larger than the {MAX_SOURCE_BYTES} byte limit", file=display_path(path), hint="split the file"
+        )
     return data
 
 
