@@ -207,3 +207,20 @@ def test_a_changed_source_re_renders_its_dependents_and_equals_a_fresh_build(
     assert [name for name in clean if served[name] != clean[name]] == []
     assert b"cell-1.edited.example.com" in served["reference/cells/cell-1/index.html"]
     assert b"cell-1.edited.example.com" in served["guide/index.html"]  # its macro reads config.toml
+
+
+def test_an_edited_nav_is_the_nav_of_the_next_warm_build(
+    minimal: SourceTree, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """MkDocs keeps the plugin instance across the builds of one process: the nav it fills in is
+    the nav of mkdocs.yml as it is now, not as it was at the first build."""
+    from cellsdocs.cli.serve_worker import _Capture, build_once
+
+    for key, value in minimal.env.items():
+        monkeypatch.setenv(key, value)
+    config = _project(tmp_path)
+    assert build_once(str(config), str(tmp_path / "one"), _Capture()) is not None
+    config.write_text(config.read_text().replace("  - Reference:\n", "  - Start here:\n", 1))
+    assert build_once(str(config), str(tmp_path / "two"), _Capture()) is not None
+    assert b"Start here" in (tmp_path / "two" / "index.html").read_bytes()
+    assert b"Start here" not in (tmp_path / "one" / "index.html").read_bytes()

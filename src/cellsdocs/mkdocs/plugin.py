@@ -133,6 +133,7 @@ class CellsPlugin(BasePlugin[CellsConfig]):  # type: ignore[no-untyped-call]
         self._loaded: tuple[str, SiteModel] | None = None
         self._site: SiteModel | None = None
         self._nav: Any = None  #: the nav as written, before its placeholders are filled in
+        self._expanded: Any = None  #: the nav this instance filled in (a config seen again has it)
         #: page -> the source kinds the macros it calls read (recorded as the build renders it; an
         #: incremental rebuild re-renders a page when one of them changes)
         self.macro_reads: dict[str, frozenset[str]] = {}
@@ -210,12 +211,15 @@ class CellsPlugin(BasePlugin[CellsConfig]):  # type: ignore[no-untyped-call]
         site.macro_findings.clear()  # a new build: findings are this build's own
         self.macro_reads = {}
         self.built = {}
-        if self._nav is None:
+        # MkDocs keeps this instance across the builds of one process (serve) and loads a new config
+        # for each: a nav that is not the one filled in last time is the nav as written (it may
+        # have been edited since)
+        if config.nav is not self._expanded:
             self._nav = config.nav
         if self._nav:
             uris = sorted([*collection_files(site.sources.paths), *site.pages])
             labels = {f"reference/api/{folder}": label for folder, label in site.api_nav_labels.items()}
-            config.nav = expand_nav(self._nav, uris, site.absent_pages, labels) or []
+            config.nav = self._expanded = expand_nav(self._nav, uris, site.absent_pages, labels) or []
         if os.environ.get("CELLS_DUMP_MARKDOWN"):  # benchmark only
             from cellsdocs.mkdocs.benchdump import dump_nav
 
