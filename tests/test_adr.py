@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 
 from cellsdocs.errors import SourceError
-from cellsdocs.sources.adrs import AdrCollection, lint_adrs, parse_adr, set_front_matter
+from cellsdocs.sources.adr_edit import set_front_matter
+from cellsdocs.sources.adr_lint import lint_adrs
+from cellsdocs.sources.adrs import AdrCollection, parse_adr
 
 from helpers import ROOT, SourceTree, cli
 

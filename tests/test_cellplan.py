@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from cellsdocs.analysis.cellplan import plan_cell, plan_markdown, plan_text, toml_string
+from cellsdocs.analysis.cellplan import plan_cell, toml_string
 from cellsdocs.errors import CellsDocsError
+from cellsdocs.render.cellplan import plan_markdown, plan_text
 from cellsdocs.sources.routing import load_rule_sets, parse_rule_set
 from cellsdocs.sources.topology import _INT64_MAX, load_topology, parse_topology
 

@@ -18,7 +18,8 @@ from google.protobuf import descriptor_pb2
 from cellsdocs.errors import CellsDocsError, SourceError
 from cellsdocs.mkdocs.templating import vet_page
 from cellsdocs.settings import SourcePaths
-from cellsdocs.sources.adrs import adr_files, lint_adrs
+from cellsdocs.sources.adr_lint import lint_adrs
+from cellsdocs.sources.adrs import adr_files
 from cellsdocs.sources.alerts import Alert
 from cellsdocs.sources.runbooks import RunbookCollection, lint_runbook, runbook_files
 from cellsdocs.sources.textio import display_path, read_text

@@ -10,17 +10,9 @@ from pathlib import Path
 
 from cellsdocs.errors import CellsDocsError
 from cellsdocs.settings import SourcePaths
-from cellsdocs.sources.adrs import (
-    NON_RECORDS,
-    STATUSES,
-    Adr,
-    AdrCollection,
-    lint_adrs,
-    load_adrs,
-    next_number,
-    set_front_matter,
-    slugify_title,
-)
+from cellsdocs.sources.adr_edit import next_number, set_front_matter, slugify_title
+from cellsdocs.sources.adr_lint import lint_adrs
+from cellsdocs.sources.adrs import NON_RECORDS, STATUSES, Adr, AdrCollection, load_adrs
 
 __all__ = ["add_adr_commands"]
 

@@ -156,7 +156,8 @@ def _cmd_route_diff(args: argparse.Namespace) -> int:
 
 
 def _cmd_cell_plan(args: argparse.Namespace) -> int:
-    from cellsdocs.analysis.cellplan import plan_cell, plan_text
+    from cellsdocs.analysis.cellplan import plan_cell
+    from cellsdocs.render.cellplan import plan_text
 
     sources = _load(args)
     if sources is None:

@@ -386,7 +386,8 @@ def explain_request(
 def cell_plan(ctx: MacroContext, part: str = "all", name: str | None = None) -> str:
     """The plan for the next cell (or one named *name*): facts, TOML, affected rules, checks
     (see :mod:`cellsdocs.analysis.cellplan`); the same plan ``cells-docs cell plan`` prints."""
-    from cellsdocs.analysis.cellplan import plan_cell, plan_markdown
+    from cellsdocs.analysis.cellplan import plan_cell
+    from cellsdocs.render.cellplan import plan_markdown
 
     sources = ctx.site.sources
     plan = plan_cell(sources.topology, sources.rule_sets, name, active_rule_set=sources.active_rule_set)
