@@ -9,6 +9,8 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -70,37 +72,55 @@ def _append(path: Path, text: str) -> None:
     path.write_text(path.read_text() + text)
 
 
+def _replace(path: Path, old: str, new: str) -> None:
+    path.write_text(path.read_text().replace(old, new))
+
+
+def _serve_edits(config: Path, edits: list[Callable[[], object]]) -> tuple[list[str], dict[str, bytes]]:
+    """A warm server over *config*: the first build, then each edit and its rebuild. The kind of each
+    rebuild (incremental or full) and the site served at the end."""
+    server = Server(config.parent, port=0, config=config)
+    modes = []
+    try:
+        assert server.build()
+        assert server.last_mode == "full"
+        for edit in edits:
+            edit()
+            assert server.build(), server.error
+            modes.append(server.last_mode)
+        assert server.current is not None
+        return modes, _tree(server.current)
+    finally:
+        server.close()
+
+
+def _assert_fresh(config: Path, served: dict[str, bytes], out: Path) -> None:
+    """*served* is, file for file and byte for byte, a fresh strict build of the same tree."""
+    clean = _fresh(config, out)
+    assert sorted(served) == sorted(clean)
+    assert [name for name in clean if served[name] != clean[name]] == []
+
+
 def test_edited_pages_are_re_rendered_alone_and_equal_a_fresh_build(
     minimal: SourceTree, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     for key, value in minimal.env.items():
         monkeypatch.setenv(key, value)
     config = _project(tmp_path)
-    server = Server(config.parent, port=0, config=config)
     guide = config.parent / "docs" / "guide.md"
     adr = sorted((minimal.root / "adr").glob("0*.md"))[0]
     runbook = sorted((minimal.root / "runbooks").rglob("*.md"))[-1]
-    modes = []
-    try:
-        assert server.build()
-        assert server.last_mode == "full"
-        for path, text in [
-            (guide, "\nA sentence added while serving.\n"),
-            (adr, "\nA sentence added to the record while serving.\n"),
-            (runbook, "\nA sentence added to the runbook while serving.\n"),
-            (guide, "\n## A new section\n\nWith [a link to the setup](other.md#setup).\n"),
-        ]:
-            _append(path, text)
-            assert server.build(), server.error
-            modes.append(server.last_mode)
-        assert server.current is not None
-        served = _tree(server.current)
-    finally:
-        server.close()
+    modes, served = _serve_edits(
+        config,
+        [
+            partial(_append, guide, "\nA sentence added while serving.\n"),
+            partial(_append, adr, "\nA sentence added to the record while serving.\n"),
+            partial(_append, runbook, "\nA sentence added to the runbook while serving.\n"),
+            partial(_append, guide, "\n## A new section\n\nWith [a link to the setup](other.md#setup).\n"),
+        ],
+    )
     assert modes == ["incremental"] * 4
-    clean = _fresh(config, tmp_path / "fresh")
-    assert sorted(served) == sorted(clean)
-    assert [name for name in clean if served[name] != clean[name]] == []
+    _assert_fresh(config, served, tmp_path / "fresh")
     assert (
         b"A sentence added to the runbook while serving."
         in served[next(name for name in served if runbook.stem in name and name.endswith("index.html"))]
@@ -139,8 +159,7 @@ def test_edits_that_reach_other_pages_take_a_full_build_and_are_caught(
         served = _tree(server.current)
     finally:
         server.close()
-    clean = _fresh(config, tmp_path / "fresh")
-    assert [name for name in clean if served.get(name) != clean[name]] == []
+    _assert_fresh(config, served, tmp_path / "fresh")
 
 
 def test_the_last_build_is_never_written_through(
@@ -178,7 +197,6 @@ def test_a_changed_source_re_renders_its_dependents_and_equals_a_fresh_build(
     for key, value in minimal.env.items():
         monkeypatch.setenv(key, value)
     config = _project(tmp_path)
-    server = Server(config.parent, port=0, config=config)
     proto = minimal.root / "proto" / "demo" / "v1" / "demo.proto"
     toml = minimal.root / "config.toml"
     rules = minimal.root / "rules" / "session_prefix.json"
@@ -189,22 +207,11 @@ def test_a_changed_source_re_renders_its_dependents_and_equals_a_fresh_build(
         (rules, '"^_gitlab_session$"', '"^_gitlab_session_edited$"'),
         (alerts, "has been down for 5 minutes.", "has been down for five minutes."),
     ]
-    modes = []
-    try:
-        assert server.build()
-        for path, old, new in edits:
-            assert old in path.read_text(), path
-            path.write_text(path.read_text().replace(old, new))
-            assert server.build(), server.error
-            modes.append(server.last_mode)
-        assert server.current is not None
-        served = _tree(server.current)
-    finally:
-        server.close()
+    for path, old, _ in edits:
+        assert old in path.read_text(), path
+    modes, served = _serve_edits(config, [partial(_replace, path, old, new) for path, old, new in edits])
     assert modes == ["incremental"] * 4
-    clean = _fresh(config, tmp_path / "fresh")
-    assert sorted(served) == sorted(clean)
-    assert [name for name in clean if served[name] != clean[name]] == []
+    _assert_fresh(config, served, tmp_path / "fresh")
     assert b"cell-1.edited.example.com" in served["reference/cells/cell-1/index.html"]
     assert b"cell-1.edited.example.com" in served["guide/index.html"]  # its macro reads config.toml
 
