@@ -187,6 +187,10 @@ def test_the_last_build_is_never_written_through(
     # a change that is not a page: no incremental answer, and nothing left behind
     assert rebuild(last, [str(config)], tmp_path / "three") is None
     assert not (tmp_path / "three").exists()
+    # the offline bundle rewrites every page after the build: always a full build
+    offline = last.config.plugins.get("material/offline") or last.config.plugins.get("offline")
+    offline.config.enabled = True
+    assert rebuild(last, [str(config.parent / "docs" / "guide.md")], tmp_path / "four") is None
 
 
 def test_a_changed_source_re_renders_its_dependents_and_equals_a_fresh_build(

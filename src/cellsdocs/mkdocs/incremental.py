@@ -24,7 +24,9 @@ hold (otherwise :func:`rebuild` answers ``None`` and the server runs a full buil
   of other pages' links read those;
 - when a source changed, the reloaded model has the same generated pages and assets (by path),
   navigation labels and absent kinds, and reports no drift finding;
-- re-rendering logs no warning (a broken link is then reported by the full build that follows).
+- re-rendering logs no warning (a broken link is then reported by the full build that follows);
+- the site's plugins are the ones whose events are replayed here (search, cells, macros), and the
+  offline bundle is off (it rewrites every page after the build).
 
 MkDocs 1.6 renders a page in two private steps (``_populate_page``, ``_build_page``) and Material's
 search plugin keeps its index entries in a list: both are used only on the verified series
@@ -68,6 +70,15 @@ class _Warnings(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         self.count += 1
+
+
+#: the plugins whose page and post-build events :func:`rebuild` replays (or that do nothing here)
+_KNOWN_PLUGINS = {"material/search", "search", "cells", "macros", "material/offline", "offline"}
+
+
+def _offline(config: Any) -> bool:
+    plugin = config.plugins.get("material/offline") or config.plugins.get("offline")
+    return bool(plugin is not None and plugin.config.enabled)
 
 
 def _verified() -> bool:
@@ -125,6 +136,8 @@ def _rebuild(last: LastBuild, changed: list[Path], site_dir: Path) -> str | None
     search = config.plugins.get("material/search") or config.plugins.get("search")
     if not isinstance(cells, CellsPlugin) or search is None or not hasattr(search, "search_index"):
         return None
+    if set(config.plugins) - _KNOWN_PLUGINS or _offline(config):
+        return None  # a plugin whose events this module does not replay (the offline bundle rewrites pages)
     docs = Path(config.docs_dir).resolve()
     snippets = docs / "snippets"
     by_path = {Path(f.abs_src_path).resolve(): f for f in files.documentation_pages() if f.abs_src_path}
