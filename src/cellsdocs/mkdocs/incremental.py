@@ -76,11 +76,6 @@ class _Warnings(logging.Handler):
 _KNOWN_PLUGINS = {"material/search", "search", "cells", "macros", "material/offline", "offline"}
 
 
-def _offline(config: Any) -> bool:
-    plugin = config.plugins.get("material/offline") or config.plugins.get("offline")
-    return bool(plugin is not None and plugin.config.enabled)
-
-
 def _verified() -> bool:
     import importlib.metadata
 
@@ -127,7 +122,7 @@ def _rebuild(last: LastBuild, changed: list[Path], site_dir: Path) -> str | None
     from mkdocs.commands.build import _build_page, _populate_page
     from mkdocs.structure.files import InclusionLevel
 
-    from cellsdocs.mkdocs.plugin import CellsPlugin
+    from cellsdocs.mkdocs.plugin import CellsPlugin, offline_enabled
 
     if not changed or not _verified():
         return None
@@ -136,7 +131,7 @@ def _rebuild(last: LastBuild, changed: list[Path], site_dir: Path) -> str | None
     search = config.plugins.get("material/search") or config.plugins.get("search")
     if not isinstance(cells, CellsPlugin) or search is None or not hasattr(search, "search_index"):
         return None
-    if set(config.plugins) - _KNOWN_PLUGINS or _offline(config):
+    if set(config.plugins) - _KNOWN_PLUGINS or offline_enabled(config):
         return None  # a plugin whose events this module does not replay (the offline bundle rewrites pages)
     docs = Path(config.docs_dir).resolve()
     snippets = docs / "snippets"

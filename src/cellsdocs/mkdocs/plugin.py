@@ -119,7 +119,8 @@ def escape_front_matter(meta: MutableMapping[str, Any]) -> None:
             meta[key] = nav_title(value)
 
 
-def _offline(config: MkDocsConfig) -> bool:
+def offline_enabled(config: MkDocsConfig) -> bool:
+    """Material's offline plugin is on (``make offline``): the build is the ``file://`` bundle."""
     plugin = config.plugins.get("material/offline") or config.plugins.get("offline")
     return bool(plugin is not None and plugin.config.enabled)
 
@@ -201,7 +202,7 @@ class CellsPlugin(BasePlugin[CellsConfig]):  # type: ignore[no-untyped-call]
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         started = time.perf_counter()
         require("mkdocs")
-        if _offline(config):
+        if offline_enabled(config):
             # Material's offline plugin loads its web-worker shim from a CDN; ship it with the bundle.
             polyfills = [p for p in config.extra.get("polyfills", []) if "iframe-worker" not in str(p)]
             config.extra["polyfills"] = [*polyfills, OFFLINE_SHIM]
@@ -242,7 +243,7 @@ class CellsPlugin(BasePlugin[CellsConfig]):  # type: ignore[no-untyped-call]
             files.append(File.generated(config, uri, content=data))
         # written in full by on_post_build, once every page's references are known
         files.append(File.generated(config, "drift.json", content=findings_json([], mode=site.drift_mode)))
-        if _offline(config):
+        if offline_enabled(config):
             shim = self.root(config) / "node_modules" / "iframe-worker" / "shim" / "index.js"
             if not shim.is_file():
                 raise PluginError(
