@@ -11,8 +11,9 @@ import pytest
 from cellsdocs.errors import CellsDocsError
 from cellsdocs.render.api import render_api, undocumented
 from cellsdocs.sources.protos.compile import compile_proto_tree
+from cellsdocs.sources.protos.elements import ProtoModel
 from cellsdocs.sources.protos.history import compare_revisions
-from cellsdocs.sources.protos.model import ProtoModel, build_model
+from cellsdocs.sources.protos.model import build_model
 from cellsdocs.sources.protos.refs import resolve
 from cellsdocs.synth import write_proto_tree
 

@@ -12,7 +12,8 @@ import pytest
 from cellsdocs.errors import SourceError
 from cellsdocs.sources.protos import history
 from cellsdocs.sources.protos.compile import compile_proto_tree
-from cellsdocs.sources.protos.model import ProtoModel, build_model
+from cellsdocs.sources.protos.elements import ProtoModel
+from cellsdocs.sources.protos.model import build_model
 
 
 def git(repo: Path, *args: str) -> None:

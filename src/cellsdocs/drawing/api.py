@@ -27,7 +27,7 @@ graphviz: Any = importlib.import_module("graphviz")
 
 if TYPE_CHECKING:
     from cellsdocs.site import SiteModel
-    from cellsdocs.sources.protos.model import Method
+    from cellsdocs.sources.protos.elements import Method
 
 __all__ = [
     "EDGE",

@@ -18,7 +18,8 @@ from cellsdocs.settings import BuildOptions, SourcePaths
 from cellsdocs.sources.adrs import AdrCollection, load_adrs
 from cellsdocs.sources.alerts import AlertRules, load_alert_rules
 from cellsdocs.sources.protos.compile import compile_proto_tree
-from cellsdocs.sources.protos.model import ProtoModel, build_model
+from cellsdocs.sources.protos.elements import ProtoModel
+from cellsdocs.sources.protos.model import build_model
 from cellsdocs.sources.routing import RuleSet, load_rule_sets
 from cellsdocs.sources.runbooks import RunbookCollection, load_runbooks
 from cellsdocs.sources.textio import display_path

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from cellsdocs.sources.protos.model import Enum, Field, Message, Method, ProtoFile, ProtoModel, Service
+from cellsdocs.sources.protos.elements import Enum, Field, Message, Method, ProtoFile, ProtoModel, Service
 
 __all__ = ["Change", "diff_models"]
 

@@ -20,7 +20,8 @@ from cellsdocs.errors import CellsDocsError, SourceError
 from cellsdocs.sources.gitsafe import check_revision, run_git
 from cellsdocs.sources.protos.compile import compile_proto_tree, compiler_stamp, find_proto_files
 from cellsdocs.sources.protos.diff import Change, diff_models
-from cellsdocs.sources.protos.model import ProtoModel, build_model
+from cellsdocs.sources.protos.elements import ProtoModel
+from cellsdocs.sources.protos.model import build_model
 
 __all__ = [
     "EMPTY_TREE",

@@ -3,8 +3,8 @@ from the ``FileDescriptorSet`` protoc produced, never from the ``.proto`` text.
 
 Options are decoded through a descriptor pool that holds every file of the set, so custom
 extensions (such as an access-control ``MethodOptions`` extension) come out as named, typed
-values. The element types are re-exported here, so ``from cellsdocs.sources.protos.model import
-ProtoModel, build_model`` gives the model and the way to build it.
+values. The element types (``ProtoModel`` and its parts) are imported from
+:mod:`cellsdocs.sources.protos.elements`.
 """
 
 from __future__ import annotations
@@ -30,23 +30,7 @@ from cellsdocs.sources.protos.elements import (
     Service,
 )
 
-__all__ = [
-    "LIBRARY_PREFIXES",
-    "Comments",
-    "Enum",
-    "EnumValue",
-    "Extension",
-    "Field",
-    "HttpBinding",
-    "Message",
-    "Method",
-    "Oneof",
-    "Option",
-    "ProtoFile",
-    "ProtoModel",
-    "Service",
-    "build_model",
-]
+__all__ = ["LIBRARY_PREFIXES", "build_model"]
 
 #: files that are infrastructure, not the documented API
 LIBRARY_PREFIXES = ("google/protobuf/", "google/api/", "google/rpc/", "google/type/", "grpc/")

@@ -7,7 +7,7 @@ from functools import lru_cache
 from typing import Any
 
 from cellsdocs.errors import CellsDocsError, DanglingReference
-from cellsdocs.sources.protos.model import ProtoModel
+from cellsdocs.sources.protos.elements import ProtoModel
 
 __all__ = ["KIND_LABELS", "resolve"]
 
